@@ -1,0 +1,144 @@
+"""Boxes: hardened, network-less containers. The reference box serves the oracle."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docker.utils.socket import STDERR, STDOUT, frames_iter
+
+from mirror.engine import EngineError, engine
+from mirror.images import PROGRAM_UID, ReferenceImage, ensure_reference_image
+from mirror.targets import Target
+from oracle.case import Outcome
+from oracle.client import OracleClient, OracleError
+from oracle.runner import BASE_ENV
+
+log = logging.getLogger(__name__)
+
+CASE_TMPFS = "size=256m,mode=0755"
+QUERY_LOG_IN_BOX = "/var/log/mirror/queries.jsonl"
+
+
+def hardened_options(**extra: Any) -> dict[str, Any]:
+    """Container options every box gets: no network, no capabilities, bounded resources."""
+    return {
+        "network_mode": "none",
+        "read_only": True,
+        "cap_drop": ["ALL"],
+        "security_opt": ["no-new-privileges"],
+        "pids_limit": 512,
+        "mem_limit": "2g",
+        "memswap_limit": "2g",
+        "labels": {"mirror.box": "1"},
+        **extra,
+    }
+
+
+@dataclass
+class ReferenceBox:
+    """A running reference box: the runner serving ``socket_path`` for one target."""
+
+    target: Target
+    image: ReferenceImage
+    container: Any
+    socket_path: Path
+    log_path: Path
+
+    def client(self) -> OracleClient:
+        return OracleClient(self.socket_path)
+
+    def exec_direct(self, args: list[str], stdin: bytes = b"") -> Outcome:
+        """Run the program by its command name through ``docker exec``, bypassing the runner.
+
+        Same user, folder and environment as the runner uses: the yardstick for its fidelity.
+        """
+        environment = [f"{key}={value}" for key, value in {**BASE_ENV, "HOME": "/case"}.items()]
+        api = engine().api
+        exec_id = api.exec_create(
+            self.container.id,
+            ["env", "-i", *environment, self.target.command, *args],
+            stdin=True,
+            user=str(PROGRAM_UID),
+            workdir="/case",
+        )["Id"]
+        sock = api.exec_start(exec_id, socket=True)
+        raw = getattr(sock, "_sock", sock)
+        raw.sendall(stdin)
+        raw.shutdown(socket.SHUT_WR)
+        streams = {STDOUT: bytearray(), STDERR: bytearray()}
+        for stream, data in frames_iter(sock, tty=False):
+            streams[stream] += data
+        sock.close()
+        exit_code = api.exec_inspect(exec_id)["ExitCode"]
+        return Outcome(bytes(streams[STDOUT]), bytes(streams[STDERR]), exit_code)
+
+
+@contextmanager
+def reference_box(target: Target, socket_path: Path, log_dir: Path) -> Iterator[ReferenceBox]:
+    """Start the target's reference box serving ``socket_path``; remove it on exit."""
+    image = ensure_reference_image(target)
+    with runner_box(
+        image.tag, target.binary, target.command, socket_path, log_dir, target.name
+    ) as container:
+        yield ReferenceBox(
+            target, image, container, socket_path.absolute(), log_dir / "queries.jsonl"
+        )
+
+
+@contextmanager
+def runner_box(
+    image: str, program: str, argv0: str, socket_path: Path, log_dir: Path, label: str
+) -> Iterator[Any]:
+    """A hardened box whose runner serves ``program`` on ``socket_path`` (a host path)."""
+    socket_path = socket_path.absolute()
+    socket_path.parent.mkdir(parents=True, exist_ok=True)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_dir.chmod(0o700)
+    command = ["oracle", "serve", "--socket", f"/oracle/{socket_path.name}"]
+    command += ["--program", program, "--argv0", argv0, "--uid", str(PROGRAM_UID)]
+    command += ["--log", QUERY_LOG_IN_BOX]
+    container = engine().containers.run(
+        image,
+        command,
+        detach=True,
+        name=f"mirror-ref-{label}-{uuid.uuid4().hex[:8]}",
+        user="0",
+        # The runner needs just enough to set up the case folder and drop to the program's uid.
+        cap_add=["CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL", "SETUID", "SETGID"],
+        tmpfs={"/case": CASE_TMPFS},
+        volumes={
+            str(socket_path.parent): {"bind": "/oracle", "mode": "rw"},
+            str(log_dir.absolute()): {"bind": str(Path(QUERY_LOG_IN_BOX).parent), "mode": "rw"},
+        },
+        **hardened_options(labels={"mirror.box": "reference", "mirror.target": label}),
+    )
+    try:
+        _wait_until_serving(container, socket_path)
+        yield container
+    finally:
+        container.remove(force=True)
+        socket_path.unlink(missing_ok=True)
+
+
+def _wait_until_serving(container: Any, socket_path: Path, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with OracleClient(socket_path) as client:
+                client.ping()
+            return
+        except OracleError:
+            container.reload()
+            if container.status not in ("created", "running"):
+                logs = container.logs().decode(errors="replace")[-2000:]
+                raise EngineError(f"the reference box exited while starting:\n{logs}") from None
+            time.sleep(0.05)
+    raise EngineError(f"the reference box did not answer on {socket_path} within {timeout:g}s")

@@ -1,0 +1,114 @@
+"""The ``mirror`` command: a thin layer of arguments, progress bars and tables."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import threading
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from mirror.engine import EngineError
+from mirror.images import ImageBuildError, ensure_reference_image, image_exists, reference_tag
+from mirror.targets import SpecError, all_targets, get_target
+
+
+def state_dir() -> Path:
+    """Host-only state (oracle sockets, query logs): never mounted into an agent box whole."""
+    return Path(os.environ.get("MIRROR_STATE", Path.home() / ".cache" / "mirror"))
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log build steps.")
+def main(verbose: bool) -> None:
+    """mirrorcode: rebuild a real command-line program from its behaviour alone."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
+
+
+@main.group()
+def targets() -> None:
+    """List and build targets."""
+
+
+@targets.command("list")
+def targets_list() -> None:
+    """Show every target and whether its reference image is built."""
+    with _user_errors():
+        rows = [
+            (t.name, t.bucket.value, t.category, t.command, image_exists(reference_tag(t)))
+            for t in all_targets().values()
+        ]
+    click.echo(f"{'target':<12} {'bucket':<6} {'category':<10} {'command':<10} image")
+    for name, bucket, category, command, built in rows:
+        status = "built" if built else "not built"
+        click.echo(f"{name:<12} {bucket:<6} {category:<10} {command:<10} {status}")
+
+
+@targets.command("build")
+@click.argument("names", nargs=-1)
+def targets_build(names: tuple[str, ...]) -> None:
+    """Build reference images (all targets when no NAME is given); cached by content hash."""
+    with _user_errors():
+        chosen = [get_target(name) for name in names] or list(all_targets().values())
+        for target in tqdm(chosen, desc="reference images", unit="target"):
+            image = ensure_reference_image(target)
+            tqdm.write(f"{target.name}: {image.tag} {image.manifest['packages']}")
+
+
+@main.group()
+def oracle() -> None:
+    """Serve a target's reference behind the oracle socket."""
+
+
+@oracle.command("serve")
+@click.argument("target_name", metavar="TARGET")
+@click.option("--socket", "socket_path", type=click.Path(path_type=Path), required=True)
+@click.option(
+    "--log-dir",
+    type=click.Path(path_type=Path),
+    help="Where the query log goes (default: the host state folder).",
+)
+def oracle_serve(target_name: str, socket_path: Path, log_dir: Path | None) -> None:
+    """Start TARGET's reference box serving SOCKET until interrupted."""
+    from mirror.boxes import reference_box
+
+    log_dir = log_dir or state_dir() / "logs" / target_name
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with _user_errors(), reference_box(get_target(target_name), socket_path, log_dir) as box:
+        click.echo(f"oracle for {target_name} serving {box.socket_path}; log {box.log_path}")
+        with contextlib.suppress(KeyboardInterrupt):
+            stop.wait()
+    click.echo("reference box removed")
+
+
+@main.group()
+def bench() -> None:
+    """Measure speed, side by side."""
+
+
+@bench.command("oracle")
+@click.option("--repeat", default=30, show_default=True, help="Timed runs per method.")
+@click.option("--batch", "batch_size", default=500, show_default=True)
+def bench_oracle(repeat: int, batch_size: int) -> None:
+    """Oracle round trips against bare exec and docker exec, on `cal 1 2024`."""
+    from mirror.bench import oracle_benchmark
+
+    with _user_errors():
+        table = oracle_benchmark(repeat=repeat, batch_size=batch_size, state=state_dir())
+    click.echo(table)
+
+
+class _user_errors:
+    """Turn the library's expected failures into clean CLI errors."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type | None, error: BaseException | None, _tb: object) -> None:
+        if isinstance(error, SpecError | EngineError | ImageBuildError):
+            raise click.ClickException(str(error)) from None

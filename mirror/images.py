@@ -1,0 +1,278 @@
+"""Builds the Debian base image and each target's reference image, locally and cached.
+
+No registry is reachable: the base root filesystem comes from ``mmdebstrap`` with this machine's
+own apt sources and is ``docker import``-ed. Each target's packages are installed on top in a
+build container with host networking (boxes themselves never get a network), then the runner,
+the extracted docs and a manifest are added. Every image is tagged with a content hash of what
+it was built from, so an unchanged target is never rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import docker.errors
+
+from mirror.engine import EngineError, engine, image_exists
+from mirror.targets import ROOT, Target
+
+log = logging.getLogger(__name__)
+
+SUITE = "bookworm"
+BASE_PACKAGES = ("python3",)
+RECIPE_VERSION = "1"  # bump when the build steps below change meaning
+PROGRAM_UID = 61000
+RUNNER_HOME = "/opt/mirror"
+MIRROR_SHARE = "/usr/share/mirror"
+LAUNCHER = f"""#!/usr/bin/python3 -IS
+import sys
+sys.path.insert(0, "{RUNNER_HOME}")
+from oracle.cli import main
+sys.exit(main())
+"""
+
+
+class ImageBuildError(RuntimeError):
+    """A build step failed; the message carries the step and the tail of its log."""
+
+
+def _digest(*parts: str | bytes) -> str:
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(part.encode() if isinstance(part, str) else part)
+        hasher.update(b"\0")
+    return hasher.hexdigest()
+
+
+def host_apt_sources() -> list[Path]:
+    """This machine's enabled apt source files, handed to mmdebstrap as they are."""
+    folder = Path("/etc/apt/sources.list.d")
+    candidates = [Path("/etc/apt/sources.list"), *sorted(folder.glob("*"))]
+    sources = [p for p in candidates if p.suffix in (".list", ".sources") and p.is_file()]
+    if not sources:
+        raise ImageBuildError("no apt sources on this machine (/etc/apt/sources.list{,.d})")
+    return sources
+
+
+def runner_files() -> dict[str, bytes]:
+    """The runner as installed in every box: the ``oracle`` package and its launcher."""
+    files = {
+        f"opt/mirror/oracle/{path.name}": path.read_bytes()
+        for path in sorted((ROOT / "oracle").glob("*.py"))
+    }
+    files["usr/local/bin/oracle"] = LAUNCHER.encode()
+    return files
+
+
+def files_in_container(container: Any, folder: str) -> dict[str, bytes]:
+    """The regular files directly or indirectly under ``folder`` in a container, by name."""
+    stream, _ = container.get_archive(folder)
+    with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as archive:
+        return {
+            Path(info.name).name: archive.extractfile(info).read()  # type: ignore[union-attr]
+            for info in archive.getmembers()
+            if info.isfile()
+        }
+
+
+def runner_digest() -> str:
+    return _digest(*(f"{name}\n".encode() + data for name, data in runner_files().items()))
+
+
+def tar_of(files: dict[str, bytes], executable: tuple[str, ...] = ()) -> bytes:
+    """An in-memory tar archive of ``files`` (path -> bytes), for ``put_archive``."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            info.mode = 0o755 if name in executable or name.startswith("usr/local/bin/") else 0o644
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def base_tag() -> str:
+    sources = b"".join(path.read_bytes() for path in host_apt_sources())
+    return f"mirror/base:{_digest(SUITE, *BASE_PACKAGES, RECIPE_VERSION, sources)[:16]}"
+
+
+def ensure_base_image() -> str:
+    """The Debian base image (mmdebstrap + docker import), built once per recipe."""
+    tag = base_tag()
+    if image_exists(tag):
+        return tag
+    log.info("building base image %s with mmdebstrap", tag)
+    with tempfile.TemporaryDirectory(prefix="mirror-base-") as tmp:
+        rootfs = Path(tmp) / "rootfs.tar"
+        command = [
+            "mmdebstrap",
+            "--variant=minbase",
+            f"--include={','.join(BASE_PACKAGES)}",
+            SUITE,
+            str(rootfs),
+            *map(str, host_apt_sources()),
+        ]
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise ImageBuildError(f"mmdebstrap failed:\n{result.stderr[-3000:]}")
+        repository, name = tag.split(":")
+        engine().api.import_image_from_file(str(rootfs), repository=repository, tag=name)
+    return tag
+
+
+@dataclass(frozen=True)
+class ReferenceImage:
+    """A target's reference image and what it records about itself."""
+
+    tag: str
+    manifest: dict[str, Any]
+
+
+def packages_tag(target: Target) -> str:
+    key = _digest(base_tag(), target.spec_digest, RECIPE_VERSION)
+    return f"mirror/pkgs-{target.name}:{key[:16]}"
+
+
+def reference_tag(target: Target) -> str:
+    key = _digest(packages_tag(target), runner_digest(), RECIPE_VERSION)
+    return f"mirror/ref-{target.name}:{key[:16]}"
+
+
+def _run_build_step(image: str, script: str, step: str, **options: Any) -> Any:
+    """Run ``script`` in a build container with host networking; return the stopped container."""
+    container = engine().containers.run(
+        image, ["sh", "-euc", script], network_mode="host", detach=True, **options
+    )
+    status = container.wait()["StatusCode"]
+    if status != 0:
+        output = container.logs().decode(errors="replace")[-3000:]
+        container.remove(force=True)
+        raise ImageBuildError(f"{step} failed with exit {status}:\n{output}")
+    return container
+
+
+def _commit(container: Any, tag: str, labels: dict[str, str] | None = None) -> None:
+    repository, name = tag.split(":")
+    conf = {"Labels": labels or {}, "Cmd": ["/bin/sh"], "User": "0", "WorkingDir": "/"}
+    container.commit(repository=repository, tag=name, conf=conf)
+    container.remove(force=True)
+
+
+def ensure_packages_image(target: Target) -> str:
+    """Base + the target's Debian packages + the unprivileged user the program runs as."""
+    tag = packages_tag(target)
+    if image_exists(tag):
+        return tag
+    packages = " ".join(target.packages.debian)
+    script = f"""
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends {packages}
+rm -rf /var/lib/apt/lists/*
+groupadd -g {PROGRAM_UID} prog
+useradd -u {PROGRAM_UID} -g {PROGRAM_UID} -M -d /case -s /usr/sbin/nologin prog
+test -x {target.binary}
+"""
+    container = _run_build_step(ensure_base_image(), script, f"installing {packages}")
+    _commit(container, tag)
+    return tag
+
+
+def extract_docs(target: Target, packages_image: str) -> dict[str, bytes]:
+    """Render the target's man pages and doc files to plain text in a throwaway container."""
+    pages = " ".join(target.docs.man)
+    files = " ".join(target.docs.files)
+    script = f"""
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+apt-get install -y -q --no-install-recommends man-db groff-base bsdextrautils >/dev/null
+mkdir -p /out/docs
+for page in {pages}; do
+  MANWIDTH=80 man -P cat "$page" 2>/dev/null | col -bx > "/out/docs/$page.1.txt"
+done
+for file in {files}; do
+  name=$(basename "$file" .gz)
+  case "$file" in *.gz) zcat "$file" ;; *) cat "$file" ;; esac > "/out/docs/$name"
+done
+"""
+    container = _run_build_step(packages_image, script, f"extracting docs of {target.name}")
+    try:
+        docs = files_in_container(container, "/out/docs")
+    finally:
+        container.remove(force=True)
+    empty = [name for name, text in docs.items() if not text.strip()]
+    if empty or (not docs and (pages or files)):
+        raise ImageBuildError(f"{target.name}: docs came out empty: {empty or 'all'}")
+    return docs
+
+
+MANIFEST_SCRIPT = """
+import hashlib, json, os, subprocess, sys
+binary, packages = sys.argv[1], sys.argv[2:]
+real = os.path.realpath(binary)
+versions = subprocess.run(
+    ["dpkg-query", "-W", "-f", "${Package}\\t${Version}\\n", *packages],
+    capture_output=True, text=True, check=True,
+).stdout
+manifest = {
+    "binary": binary,
+    "binary_realpath": real,
+    "binary_sha256": hashlib.sha256(open(real, "rb").read()).hexdigest(),
+    "packages": dict(line.split("\\t") for line in versions.splitlines()),
+}
+os.makedirs("/usr/share/mirror", exist_ok=True)
+json.dump(manifest, open("/usr/share/mirror/manifest.json", "w"), indent=1, sort_keys=True)
+os.chmod(real, 0o711)
+print(json.dumps(manifest))
+"""
+
+
+def ensure_reference_image(target: Target) -> ReferenceImage:
+    """The target's reference box image: packages, runner, docs, manifest, binary 0711."""
+    tag = reference_tag(target)
+    if not image_exists(tag):
+        packages_image = ensure_packages_image(target)
+        docs = extract_docs(target, packages_image)
+        files = runner_files() | {
+            f"usr/share/mirror/docs/{name}": text for name, text in docs.items()
+        }
+        container = engine().containers.create(
+            packages_image,
+            ["python3", "-I", "-c", MANIFEST_SCRIPT, target.binary, *target.packages.debian],
+            network_mode="none",
+        )
+        container.put_archive("/", tar_of(files))
+        container.start()
+        if container.wait()["StatusCode"] != 0:
+            output = container.logs().decode(errors="replace")
+            container.remove(force=True)
+            raise ImageBuildError(f"writing the manifest of {target.name} failed:\n{output}")
+        manifest = json.loads(container.logs(stderr=False).decode().strip().splitlines()[-1])
+        manifest |= {"target": target.name, "spec_sha256": target.spec_digest}
+        _commit(container, tag, {"mirror.manifest": json.dumps(manifest, sort_keys=True)})
+    try:
+        labels = engine().images.get(tag).labels
+    except docker.errors.ImageNotFound:
+        raise EngineError(f"image {tag} vanished while building") from None
+    manifest = json.loads(labels["mirror.manifest"])
+    manifest["image_id"] = engine().images.get(tag).id
+    return ReferenceImage(tag, manifest)
+
+
+def reference_docs(target: Target) -> dict[str, bytes]:
+    """The plain-text docs stored in the target's reference image."""
+    image = ensure_reference_image(target)
+    container = engine().containers.create(image.tag, ["true"], network_mode="none")
+    try:
+        return files_in_container(container, f"{MIRROR_SHARE}/docs")
+    finally:
+        container.remove(force=True)

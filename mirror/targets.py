@@ -1,0 +1,111 @@
+"""Target specs: ``targets/<name>/target.toml`` read into a typed, validated model."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tomllib
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+ROOT = Path(__file__).resolve().parent.parent
+Name = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+AbsolutePath = Annotated[str, StringConstraints(pattern=r"^/[^\x00]*$")]
+DebianPackage = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9+.-]+$")]
+
+
+class SpecError(ValueError):
+    """A target spec is malformed; the message names the file, the field and the fix."""
+
+
+class Bucket(StrEnum):
+    S = "S"
+    M = "M"
+    L = "L"
+
+
+class Language(StrEnum):
+    python = "python"
+    c = "c"
+    go = "go"
+    rust = "rust"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Packages(_Strict):
+    debian: list[DebianPackage] = Field(min_length=1)
+    pypi: list[str] = []
+
+
+class Docs(_Strict):
+    man: list[Name] = []
+    files: list[AbsolutePath] = []
+
+
+class Target(_Strict):
+    """What to install, how the program is invoked, and how it is classified."""
+
+    name: Name
+    description: str = Field(min_length=1)
+    command: Name
+    binary: AbsolutePath
+    bucket: Bucket
+    category: str = Field(min_length=1)
+    languages: list[Language] = Field(min_length=1)
+    packages: Packages
+    docs: Docs = Docs()
+    folder: Path = Field(default=Path(), exclude=True)
+
+    @property
+    def spec_digest(self) -> str:
+        """sha256 of the spec file: part of every image cache key built from it."""
+        return hashlib.sha256((self.folder / "target.toml").read_bytes()).hexdigest()
+
+
+def targets_root() -> Path:
+    return Path(os.environ.get("MIRROR_TARGETS", ROOT / "targets"))
+
+
+def load_target(path: Path) -> Target:
+    """Read and validate one ``target.toml``."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise SpecError(f"{path}: not valid TOML: {error}") from None
+    try:
+        target = Target.model_validate({**data, "folder": path.parent})
+    except ValidationError as error:
+        problems = "\n".join(
+            f"  field '{'.'.join(map(str, issue['loc']))}': {issue['msg']}"
+            + (f" (got {issue['input']!r:.60})" if issue["type"] != "missing" else "")
+            for issue in error.errors()
+        )
+        raise SpecError(f"{path}: invalid target spec\n{problems}") from None
+    if target.name != path.parent.name:
+        raise SpecError(
+            f"{path}: field 'name': must equal the folder name {path.parent.name!r}, "
+            f"got {target.name!r}"
+        )
+    return target
+
+
+@cache
+def all_targets(root: Path | None = None) -> dict[str, Target]:
+    """Every target under the targets folder, by name."""
+    root = root or targets_root()
+    return {path.parent.name: load_target(path) for path in sorted(root.glob("*/target.toml"))}
+
+
+def get_target(name: str) -> Target:
+    targets = all_targets()
+    if name not in targets:
+        known = ", ".join(targets) or "none"
+        raise SpecError(f"no target named {name!r} under {targets_root()} (known: {known})")
+    return targets[name]

@@ -1,0 +1,160 @@
+"""The ``oracle`` command. Hand-parsed: inside a box it must start in milliseconds.
+
+oracle run [--json] [--stdin FILE|-] [--file NAME=PATH]... [--env NAME=VALUE]...
+           [--timeout SECONDS] -- ARGS...
+oracle batch          cases as JSON Lines on stdin, outcomes as JSON Lines on stdout
+oracle serve --socket PATH --program PATH [--argv0 NAME] [--uid UID]
+             [--case-dir DIR] [--log FILE]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+USAGE = __doc__.split("\n\n", 1)[1]
+
+
+class UsageError(Exception):
+    pass
+
+
+def _options(argv: list[str], flags: set[str], valued: set[str]) -> tuple[dict, list[str]]:
+    """Split ``argv`` into options (repeatable ones as lists) and the arguments after ``--``."""
+    options: dict[str, list[str] | bool] = {}
+    index = 0
+    while index < len(argv):
+        word = argv[index]
+        if word == "--":
+            return options, argv[index + 1 :]
+        name, _, inline = word.partition("=") if word.startswith("--") else (word, "", "")
+        if name in flags and not inline:
+            options[name] = True
+        elif name in valued:
+            if not inline:
+                index += 1
+                if index >= len(argv):
+                    raise UsageError(f"{name} needs a value")
+                inline = argv[index]
+            options.setdefault(name, []).append(inline)  # type: ignore[union-attr]
+        elif word.startswith("-"):
+            raise UsageError(f"unknown option {word}")
+        else:
+            return options, argv[index:]
+        index += 1
+    return options, []
+
+
+def _pairs(values: list[str], option: str) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        key, sep, rest = value.partition("=")
+        if not sep or not key:
+            raise UsageError(f"{option} expects NAME=VALUE, got {value!r}")
+        pairs[key] = rest
+    return pairs
+
+
+def _read(path: str) -> bytes:
+    return sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+
+
+def cmd_run(argv: list[str]) -> int:
+    from oracle.case import DEFAULT_TIMEOUT, Case, check_file_name
+    from oracle.client import OracleClient
+
+    options, args = _options(argv, {"--json"}, {"--stdin", "--file", "--env", "--timeout"})
+    files = _pairs(options.get("--file", []), "--file")
+    case = Case(
+        args=tuple(args),
+        stdin=_read(options["--stdin"][-1]) if "--stdin" in options else b"",
+        files={check_file_name(name): _read(path) for name, path in files.items()},
+        env=_pairs(options.get("--env", []), "--env"),
+        timeout=float(options["--timeout"][-1]) if "--timeout" in options else DEFAULT_TIMEOUT,
+    )
+    with OracleClient() as client:
+        outcome = client.run(case)
+    if options.get("--json"):
+        print(json.dumps(outcome.to_json()))
+        return 0
+    sys.stdout.buffer.write(outcome.stdout)
+    sys.stdout.flush()
+    sys.stderr.buffer.write(outcome.stderr)
+    sys.stderr.flush()
+    if outcome.timed_out:
+        print(f"oracle: the reference timed out after {case.timeout:g}s", file=sys.stderr)
+        return 124
+    if outcome.signal is not None:
+        return 128 + outcome.signal
+    return outcome.exit_code or 0
+
+
+def cmd_batch(argv: list[str]) -> int:
+    from oracle.case import Case, CaseError
+    from oracle.client import OracleClient
+
+    if argv:
+        raise UsageError("batch takes no arguments")
+    out = sys.stdout
+    with OracleClient() as client:
+        for number, line in enumerate(sys.stdin.buffer, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                case = Case.from_json(record)
+            except (ValueError, CaseError) as error:
+                out.write(json.dumps({"line": number, "error": str(error)}) + "\n")
+                continue
+            result = client.run(case).to_json()
+            if isinstance(record, dict) and "id" in record:
+                result = {"id": record["id"], **result}
+            out.write(json.dumps(result) + "\n")
+            out.flush()
+    return 0
+
+
+def cmd_serve(argv: list[str]) -> int:
+    from oracle.runner import CASE_DIR, Runner
+    from oracle.server import serve
+
+    options, rest = _options(
+        argv, set(), {"--socket", "--program", "--argv0", "--uid", "--case-dir", "--log"}
+    )
+    if rest or "--socket" not in options or "--program" not in options:
+        raise UsageError("serve needs --socket PATH and --program PATH")
+    runner = Runner(
+        program=options["--program"][-1],
+        argv0=options["--argv0"][-1] if "--argv0" in options else None,
+        case_dir=Path(options["--case-dir"][-1]) if "--case-dir" in options else CASE_DIR,
+        uid=int(options["--uid"][-1]) if "--uid" in options else None,
+    )
+    log = Path(options["--log"][-1]) if "--log" in options else None
+    serve(Path(options["--socket"][-1]), runner, log)
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "batch": cmd_batch, "serve": cmd_serve}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] not in COMMANDS:
+        sys.stderr.write(f"usage:\n{USAGE}")
+        return 2
+    from oracle.case import CaseError
+    from oracle.client import OracleError
+
+    try:
+        return COMMANDS[argv[0]](argv[1:])
+    except UsageError as error:
+        sys.stderr.write(f"oracle: {error}\nusage:\n{USAGE}")
+        return 2
+    except (OracleError, CaseError, OSError) as error:
+        sys.stderr.write(f"oracle: {error}\n")
+        return 125
+
+
+if __name__ == "__main__":
+    sys.exit(main())

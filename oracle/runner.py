@@ -1,0 +1,237 @@
+"""The one definition of running a case.
+
+Every run happens in a freshly emptied case folder at a fixed path, with a fixed environment,
+optionally as an unprivileged uid, under rlimits, with capped output, and with the whole process
+group (and, when a uid is set, every process of that uid) killed afterwards. The reference box,
+gold capture, ``oracle test`` and held-out scoring all run cases through :class:`Runner`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import selectors
+import shutil
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from oracle.case import Case, Outcome
+
+CASE_DIR = Path("/case")
+BASE_ENV = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "TZ": "UTC",
+}
+UMASK = 0o022
+READ_CHUNK = 65536
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits applied to every run."""
+
+    cpu_seconds: int = 30
+    address_space: int = 4 << 30
+    processes: int = 64
+    file_size: int = 64 << 20
+    open_files: int = 256
+    output_bytes: int = 8 << 20
+
+    def apply(self) -> None:
+        """Set the rlimits on the calling process (runs in the child before exec)."""
+        for kind, value in (
+            (resource.RLIMIT_CPU, self.cpu_seconds),
+            (resource.RLIMIT_AS, self.address_space),
+            (resource.RLIMIT_NPROC, self.processes),
+            (resource.RLIMIT_FSIZE, self.file_size),
+            (resource.RLIMIT_NOFILE, self.open_files),
+            (resource.RLIMIT_CORE, 0),
+        ):
+            resource.setrlimit(kind, (value, value))
+
+
+@dataclass
+class Runner:
+    """Runs cases of one program under fixed conditions.
+
+    ``uid`` switches to an unprivileged user for the program (the runner must then be root);
+    ``None`` runs it as the caller, which is how ``oracle test`` runs inside an agent box.
+    """
+
+    program: str
+    argv0: str | None = None
+    case_dir: Path = CASE_DIR
+    uid: int | None = None
+    limits: Limits = field(default_factory=Limits)
+
+    def run(self, case: Case) -> Outcome:
+        """Run one case and return what it produced; never raises for the program's faults."""
+        self._prepare(case)
+        started = time.monotonic()
+        try:
+            process = self._spawn(case)
+        except OSError as error:
+            # A missing or broken candidate binary is an outcome, not a harness failure.
+            message = f"runner: cannot execute {self.program}: {error.strerror}\n"
+            return Outcome(b"", message.encode(), 127, duration=time.monotonic() - started)
+        deadline = started + case.timeout
+        try:
+            streams, timed_out, truncated = _pump(
+                process, case.stdin, deadline, self.limits.output_bytes
+            )
+            if not (timed_out or truncated):
+                try:
+                    process.wait(max(0.0, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    timed_out = True
+            _kill_group(process.pid)
+            returncode = process.wait()
+            duration = time.monotonic() - started
+        finally:
+            _kill_group(process.pid)
+            if self.uid is not None:
+                kill_user_processes(self.uid)
+        return Outcome(
+            stdout=streams[0],
+            stderr=streams[1],
+            exit_code=returncode if returncode >= 0 else None,
+            signal=-returncode if returncode < 0 else None,
+            timed_out=timed_out,
+            stdout_truncated=truncated == "stdout",
+            stderr_truncated=truncated == "stderr",
+            duration=duration,
+        )
+
+    def _spawn(self, case: Case) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [self.argv0 or self.program, *case.args],
+            executable=self.program,
+            cwd=self.case_dir,
+            env={**BASE_ENV, "HOME": str(self.case_dir), **case.env},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            process_group=0,
+            user=self.uid,
+            group=self.uid,
+            extra_groups=[] if self.uid is not None else None,
+            umask=UMASK,
+            preexec_fn=self.limits.apply,
+        )
+
+    def _prepare(self, case: Case) -> None:
+        """Empty the case folder and write the case's input files into it."""
+        self.case_dir.mkdir(parents=True, exist_ok=True)
+        for entry in os.scandir(self.case_dir):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, onerror=_make_removable)
+            else:
+                os.unlink(entry.path)
+        for name, data in case.files.items():
+            path = self.case_dir / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        if self.uid is not None:
+            for root, dirs, files in os.walk(self.case_dir):
+                os.chown(root, self.uid, self.uid)
+                for name in dirs + files:
+                    os.chown(os.path.join(root, name), self.uid, self.uid, follow_symlinks=False)
+
+
+def _pump(
+    process: subprocess.Popen[bytes], stdin: bytes, deadline: float, cap: int
+) -> tuple[list[bytes], bool, str | None]:
+    """Feed stdin and collect stdout/stderr until both close, the deadline, or the cap."""
+    assert process.stdin and process.stdout and process.stderr
+    buffers = [bytearray(), bytearray()]
+    selector = selectors.DefaultSelector()
+    for index, pipe in enumerate((process.stdout, process.stderr)):
+        selector.register(pipe, selectors.EVENT_READ, index)
+    offset = 0
+    if stdin:
+        os.set_blocking(process.stdin.fileno(), False)
+        selector.register(process.stdin, selectors.EVENT_WRITE, "stdin")
+    else:
+        process.stdin.close()
+    timed_out, truncated = False, None
+    try:
+        while selector.get_map():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                timed_out = True
+                break
+            for key, _ in selector.select(remaining):
+                if key.data == "stdin":
+                    try:
+                        offset += os.write(key.fd, stdin[offset : offset + READ_CHUNK])
+                    except BrokenPipeError:
+                        offset = len(stdin)
+                    if offset >= len(stdin):
+                        selector.unregister(key.fileobj)
+                        process.stdin.close()
+                    continue
+                chunk = os.read(key.fd, READ_CHUNK)
+                if not chunk:
+                    selector.unregister(key.fileobj)
+                    continue
+                buffer = buffers[key.data]
+                buffer += chunk
+                if len(buffer) > cap:
+                    del buffer[cap:]
+                    truncated = ("stdout", "stderr")[key.data]
+                    return [bytes(b) for b in buffers], False, truncated
+    finally:
+        selector.close()
+        for pipe in (process.stdin, process.stdout, process.stderr):
+            pipe.close()
+    return [bytes(b) for b in buffers], timed_out, truncated
+
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+def kill_user_processes(uid: int, rounds: int = 50) -> None:
+    """Stop, then kill, every process owned by ``uid`` (catches escapees and fork bombs)."""
+    for _ in range(rounds):
+        pids = [pid for pid in _pids() if _real_uid(pid) == uid]
+        if not pids:
+            return
+        for sig in (signal.SIGSTOP, signal.SIGKILL):
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, sig)
+        time.sleep(0.001)
+
+
+def _pids() -> list[int]:
+    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+
+
+def _real_uid(pid: int) -> int | None:
+    """The real uid from /proc/PID/status (the folder itself shows root for undumpable ones)."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"Uid:"):
+                    return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return None
+
+
+def _make_removable(function: object, path: str, error: object) -> None:
+    """Give back write and search permission a program took away, then retry the removal."""
+    parent = os.path.dirname(path)
+    os.chmod(parent, 0o700)
+    if os.path.isdir(path) and not os.path.islink(path):
+        os.chmod(path, 0o700)
+        shutil.rmtree(path)
+    else:
+        os.unlink(path)

@@ -1,0 +1,110 @@
+"""The resident runner: serves cases on a unix socket, one JSON line per request.
+
+Requests are ``{"op": "run", "case": {...}}`` or ``{"op": "ping"}``; each gets one JSON line
+back, ``{"ok": true, "outcome": {...}}`` or ``{"ok": false, "error": "..."}``. A connection may
+carry any number of requests (``oracle batch`` streams thousands over one). Cases run one at a
+time, since every run uses the same case folder; every run is appended to the query log.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socketserver
+import threading
+import time
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+from oracle.case import Case, CaseError
+from oracle.runner import Runner
+
+MAX_REQUEST_BYTES = 64 << 20
+IDLE_TIMEOUT = 3600.0
+
+
+class OracleServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    """A threaded unix-socket server whose runs are serialised through one lock."""
+
+    daemon_threads = True
+
+    def __init__(self, socket_path: Path, runner: Runner, log_path: Path | None = None):
+        if socket_path.exists():
+            socket_path.unlink()
+        self.runner = runner
+        self.log_path = log_path
+        self.run_lock = threading.Lock()
+        super().__init__(str(socket_path), _Handler)
+        os.chmod(socket_path, 0o666)
+
+    def answer(self, line: bytes) -> dict[str, Any]:
+        """Answer one request line."""
+        try:
+            request = json.loads(line)
+        except ValueError as error:
+            return {"ok": False, "error": f"request is not JSON: {error}"}
+        if not isinstance(request, dict) or request.get("op") not in ("run", "ping"):
+            return {"ok": False, "error": 'request must be {"op": "run", "case": {...}} or ping'}
+        if request["op"] == "ping":
+            return {"ok": True, "program": self.runner.argv0 or self.runner.program}
+        try:
+            case = Case.from_json(request.get("case"))
+        except CaseError as error:
+            return {"ok": False, "error": f"bad case: {error}"}
+        with self.run_lock:
+            outcome = self.runner.run(case)
+            self._log(case, outcome)
+        return {"ok": True, "outcome": outcome.to_json()}
+
+    def _log(self, case: Case, outcome: Any) -> None:
+        if self.log_path is None:
+            return
+        entry = {
+            "time": time.time(),
+            "args": list(case.args),
+            "stdin_bytes": len(case.stdin),
+            "files": {name: len(data) for name, data in case.files.items()},
+            "env": case.env,
+            "exit_code": outcome.exit_code,
+            "signal": outcome.signal,
+            "timed_out": outcome.timed_out,
+            "stdout_bytes": len(outcome.stdout),
+            "stderr_bytes": len(outcome.stderr),
+            "duration": round(outcome.duration, 6),
+        }
+        with open(self.log_path, "a", encoding="utf-8") as log:
+            log.write(json.dumps(entry) + "\n")
+
+
+class _Handler(socketserver.StreamRequestHandler):
+    server: OracleServer
+
+    def handle(self) -> None:
+        self.connection.settimeout(IDLE_TIMEOUT)
+        while True:
+            try:
+                line = self.rfile.readline(MAX_REQUEST_BYTES + 1)
+            except (OSError, TimeoutError):
+                return
+            if not line:
+                return
+            if len(line) > MAX_REQUEST_BYTES:
+                self._reply({"ok": False, "error": f"request over {MAX_REQUEST_BYTES} bytes"})
+                return
+            if not self._reply(self.server.answer(line)):
+                return
+
+    def _reply(self, response: dict[str, Any]) -> bool:
+        try:
+            self.wfile.write(json.dumps(response).encode() + b"\n")
+            self.wfile.flush()
+        except OSError:
+            return False
+        return True
+
+
+def serve(socket_path: Path, runner: Runner, log_path: Path | None = None) -> None:
+    """Serve until interrupted."""
+    with OracleServer(socket_path, runner, log_path) as server, suppress(KeyboardInterrupt):
+        server.serve_forever(poll_interval=0.2)

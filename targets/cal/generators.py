@@ -1,0 +1,45 @@
+"""Inputs for cal: months and years (1752's reform included) and option sets."""
+
+from hypothesis import strategies as st
+
+from mirror.generators import generator
+from oracle.case import Case
+
+months = st.integers(1, 12).map(str)
+years = st.one_of(st.integers(1, 9999), st.sampled_from([1752, 1753, 1900, 2000, 2024, 2100]))
+flags = st.sampled_from(["-j", "-y", "-3", "-1", "-h"])
+
+
+@generator("cal", "month-year")
+def month_year() -> st.SearchStrategy[Case]:
+    return st.builds(lambda m, y: Case(args=(m, str(y))), months, years)
+
+
+@generator("cal", "options")
+def options() -> st.SearchStrategy[Case]:
+    counts = st.integers(0, 13).map(str)
+    option_args = st.lists(
+        st.one_of(
+            flags.map(lambda flag: [flag]),
+            st.tuples(st.sampled_from(["-A", "-B"]), counts).map(list),
+            st.tuples(st.just("-m"), months).map(list),
+        ),
+        max_size=3,
+    ).map(lambda groups: [word for group in groups for word in group])
+    return st.builds(lambda opts, m, y: Case(args=(*opts, m, str(y))), option_args, months, years)
+
+
+@generator("cal", "year")
+def whole_year() -> st.SearchStrategy[Case]:
+    return st.builds(lambda y, j: Case(args=(*j, str(y))), years, st.sampled_from([[], ["-j"]]))
+
+
+@generator("cal", "bad-input")
+def bad_input() -> st.SearchStrategy[Case]:
+    junk = st.one_of(
+        st.integers(-5, 0).map(str),
+        st.integers(13, 99).map(str),
+        st.integers(10000, 99999).map(str),
+        st.text("abcxyz-", min_size=1, max_size=4),
+    )
+    return st.builds(lambda words: Case(args=tuple(words)), st.lists(junk, min_size=1, max_size=2))
