@@ -55,12 +55,15 @@ class ReferenceBox:
     def client(self) -> OracleClient:
         return OracleClient(self.socket_path)
 
-    def exec_direct(self, args: list[str], stdin: bytes = b"") -> Outcome:
+    def exec_direct(
+        self, args: list[str], stdin: bytes = b"", env: dict[str, str] | None = None
+    ) -> Outcome:
         """Run the program by its command name through ``docker exec``, bypassing the runner.
 
         Same user, folder and environment as the runner uses: the yardstick for its fidelity.
         """
-        environment = [f"{key}={value}" for key, value in {**BASE_ENV, "HOME": "/case"}.items()]
+        fixed = {**BASE_ENV, "HOME": "/case", **(env or {})}
+        environment = [f"{key}={value}" for key, value in fixed.items()]
         api = engine().api
         exec_id = api.exec_create(
             self.container.id,

@@ -12,8 +12,9 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from mirror.engine import EngineError
-from mirror.images import ImageBuildError, ensure_reference_image, image_exists, reference_tag
+from mirror.engine import EngineError, image_exists
+from mirror.images import ImageBuildError, ensure_reference_image, reference_tag
+from mirror.report_cli import report_command
 from mirror.targets import SpecError, all_targets, get_target
 
 
@@ -112,3 +113,6 @@ class _user_errors:
     def __exit__(self, kind: type | None, error: BaseException | None, _tb: object) -> None:
         if isinstance(error, SpecError | EngineError | ImageBuildError):
             raise click.ClickException(str(error)) from None
+
+
+main.add_command(report_command)

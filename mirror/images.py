@@ -33,6 +33,7 @@ RECIPE_VERSION = "1"  # bump when the build steps below change meaning
 PROGRAM_UID = 61000
 RUNNER_HOME = "/opt/mirror"
 MIRROR_SHARE = "/usr/share/mirror"
+BUILD_SCRIPT = "/tmp/mirror-build.sh"
 LAUNCHER = f"""#!/usr/bin/python3 -IS
 import sys
 sys.path.insert(0, "{RUNNER_HOME}")
@@ -147,11 +148,19 @@ def reference_tag(target: Target) -> str:
     return f"mirror/ref-{target.name}:{key[:16]}"
 
 
-def _run_build_step(image: str, script: str, step: str, **options: Any) -> Any:
-    """Run ``script`` in a build container with host networking; return the stopped container."""
-    container = engine().containers.run(
-        image, ["sh", "-euc", script], network_mode="host", detach=True, **options
+def _run_build_step(
+    image: str, script: str, step: str, files: dict[str, bytes] | None = None, **options: Any
+) -> Any:
+    """Run ``script`` in a build container with host networking; return the stopped container.
+
+    ``files`` (path -> bytes) are put into the container before the script starts.
+    """
+    container = engine().containers.create(
+        image, ["sh", "-euc", script], network_mode="host", **options
     )
+    if files:
+        container.put_archive("/", tar_of(files))
+    container.start()
     status = container.wait()["StatusCode"]
     if status != 0:
         output = container.logs().decode(errors="replace")[-3000:]
@@ -172,17 +181,28 @@ def ensure_packages_image(target: Target) -> str:
     tag = packages_tag(target)
     if image_exists(tag):
         return tag
-    packages = " ".join(target.packages.debian)
+    build = target.build
+    packages = " ".join(target.packages.debian + (build.packages if build else []))
     script = f"""
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends {packages}
-rm -rf /var/lib/apt/lists/*
+"""
+    files: dict[str, bytes] = {}
+    if build:
+        files = {f"src/{name}": (target.folder / name).read_bytes() for name in build.sources}
+        files[BUILD_SCRIPT.lstrip("/")] = build.script.encode()
+        script += (
+            f"mkdir -p /src && (cd /src && sh -eu {BUILD_SCRIPT})\nrm -rf /src {BUILD_SCRIPT}\n"
+        )
+        if build.packages:
+            script += f"apt-get purge -y -q --auto-remove {' '.join(build.packages)}\n"
+    script += f"""rm -rf /var/lib/apt/lists/*
 groupadd -g {PROGRAM_UID} prog
 useradd -u {PROGRAM_UID} -g {PROGRAM_UID} -M -d /case -s /usr/sbin/nologin prog
 test -x {target.binary}
 """
-    container = _run_build_step(ensure_base_image(), script, f"installing {packages}")
+    container = _run_build_step(ensure_base_image(), script, f"installing {packages}", files)
     _commit(container, tag)
     return tag
 

@@ -10,12 +10,30 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    ValidationError,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 AbsolutePath = Annotated[str, StringConstraints(pattern=r"^/[^\x00]*$")]
 DebianPackage = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9+.-]+$")]
+
+
+def _inside_folder(name: str) -> str:
+    parts = name.split("/")
+    if not name or "\0" in name or name.startswith("/") or ".." in parts:
+        raise ValueError("must be a relative path inside the target folder (no '/' start, no '..')")
+    return name
+
+
+FolderFile = Annotated[str, AfterValidator(_inside_folder)]
 
 
 class SpecError(ValueError):
@@ -44,6 +62,18 @@ class Packages(_Strict):
     pypi: list[str] = []
 
 
+class Build(_Strict):
+    """Steps that make the program in the packages image instead of only installing it.
+
+    ``script`` runs as root with ``sh -eu`` in ``/src``, which holds ``sources`` (files of the
+    target folder); ``packages`` are installed before it and purged after it.
+    """
+
+    packages: list[DebianPackage] = []
+    sources: list[FolderFile] = []
+    script: str = Field(min_length=1)
+
+
 class Docs(_Strict):
     man: list[Name] = []
     files: list[AbsolutePath] = []
@@ -60,13 +90,27 @@ class Target(_Strict):
     category: str = Field(min_length=1)
     languages: list[Language] = Field(min_length=1)
     packages: Packages
+    build: Build | None = None
     docs: Docs = Docs()
     folder: Path = Field(default=Path(), exclude=True)
 
+    _spec_digest: str = PrivateAttr("")
+
     @property
     def spec_digest(self) -> str:
-        """sha256 of the spec file: part of every image cache key built from it."""
-        return hashlib.sha256((self.folder / "target.toml").read_bytes()).hexdigest()
+        """sha256 of the spec file and its build sources when loaded: part of image cache keys.
+
+        Taken once at load, so a long-lived process whose loaded spec is stale never tags what
+        it builds from that spec with the digest of a newer file.
+        """
+        return self._spec_digest or _spec_digest(self.folder, self.build)
+
+
+def _spec_digest(folder: Path, build: Build | None) -> str:
+    hasher = hashlib.sha256((folder / "target.toml").read_bytes())
+    for source in build.sources if build else ():
+        hasher.update(f"\0{source}\0".encode() + (folder / source).read_bytes())
+    return hasher.hexdigest()
 
 
 def targets_root() -> Path:
@@ -93,6 +137,13 @@ def load_target(path: Path) -> Target:
             f"{path}: field 'name': must equal the folder name {path.parent.name!r}, "
             f"got {target.name!r}"
         )
+    sources = target.build.sources if target.build else []
+    if missing := [source for source in sources if not (path.parent / source).is_file()]:
+        raise SpecError(
+            f"{path}: field 'build.sources': {', '.join(missing)} not found; list files that "
+            f"exist in {path.parent}, relative to it"
+        )
+    target._spec_digest = _spec_digest(path.parent, target.build)
     return target
 
 

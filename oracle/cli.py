@@ -3,6 +3,10 @@
 oracle run [--json] [--stdin FILE|-] [--file NAME=PATH]... [--env NAME=VALUE]...
            [--timeout SECONDS] -- ARGS...
 oracle batch          cases as JSON Lines on stdin, outcomes as JSON Lines on stdout
+oracle test [--suite FILE] [--program PATH] [--family NAME] [--show N]
+             run the visible suite against your build and show the differences
+oracle exec --program PATH [--argv0 NAME] [--uid UID] [--case-dir DIR]
+             like batch, but runs PATH here with the same runner the reference uses
 oracle serve --socket PATH --program PATH [--argv0 NAME] [--uid UID]
              [--case-dir DIR] [--log FILE]
 """
@@ -11,7 +15,13 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from oracle.case import Case, Outcome
+    from oracle.runner import Runner
 
 USAGE = __doc__.split("\n\n", 1)[1]
 
@@ -90,52 +100,91 @@ def cmd_run(argv: list[str]) -> int:
     return outcome.exit_code or 0
 
 
-def cmd_batch(argv: list[str]) -> int:
+def _stream(run: Callable[[Case], Outcome]) -> int:
+    """Read cases as JSON Lines on stdin; write each outcome as a JSON line, ids kept."""
     from oracle.case import Case, CaseError
+
+    out = sys.stdout
+    for number, line in enumerate(sys.stdin.buffer, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            body = record.get("case", record) if isinstance(record, dict) else record
+            case = Case.from_json(body)
+        except (ValueError, CaseError) as error:
+            out.write(json.dumps({"line": number, "error": str(error)}) + "\n")
+            continue
+        result = run(case).to_json()
+        if isinstance(record, dict) and "id" in record:
+            result = {"id": record["id"], **result}
+        out.write(json.dumps(result) + "\n")
+        out.flush()
+    return 0
+
+
+def cmd_batch(argv: list[str]) -> int:
     from oracle.client import OracleClient
 
     if argv:
         raise UsageError("batch takes no arguments")
-    out = sys.stdout
     with OracleClient() as client:
-        for number, line in enumerate(sys.stdin.buffer, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                case = Case.from_json(record)
-            except (ValueError, CaseError) as error:
-                out.write(json.dumps({"line": number, "error": str(error)}) + "\n")
-                continue
-            result = client.run(case).to_json()
-            if isinstance(record, dict) and "id" in record:
-                result = {"id": record["id"], **result}
-            out.write(json.dumps(result) + "\n")
-            out.flush()
-    return 0
+        return _stream(client.run)
 
 
-def cmd_serve(argv: list[str]) -> int:
+def _runner(argv: list[str], extra: set[str] = frozenset()) -> tuple[Runner, dict]:
     from oracle.runner import CASE_DIR, Runner
-    from oracle.server import serve
 
-    options, rest = _options(
-        argv, set(), {"--socket", "--program", "--argv0", "--uid", "--case-dir", "--log"}
-    )
-    if rest or "--socket" not in options or "--program" not in options:
-        raise UsageError("serve needs --socket PATH and --program PATH")
+    valued = {"--program", "--argv0", "--uid", "--case-dir", *extra}
+    options, rest = _options(argv, set(), valued)
+    if rest or "--program" not in options:
+        raise UsageError("--program PATH is required")
     runner = Runner(
         program=options["--program"][-1],
         argv0=options["--argv0"][-1] if "--argv0" in options else None,
         case_dir=Path(options["--case-dir"][-1]) if "--case-dir" in options else CASE_DIR,
         uid=int(options["--uid"][-1]) if "--uid" in options else None,
     )
+    return runner, options
+
+
+def cmd_exec(argv: list[str]) -> int:
+    runner, _ = _runner(argv)
+    return _stream(runner.run)
+
+
+def cmd_test(argv: list[str]) -> int:
+    from oracle.testing import run_visible_suite
+
+    options, rest = _options(argv, set(), {"--suite", "--program", "--family", "--show"})
+    if rest:
+        raise UsageError(f"test takes no arguments, got {rest[0]!r}")
+    return run_visible_suite(
+        suite=options.get("--suite", [None])[-1],
+        program=options.get("--program", [None])[-1],
+        family=options.get("--family", [None])[-1],
+        show=int(options.get("--show", ["5"])[-1]),
+    )
+
+
+def cmd_serve(argv: list[str]) -> int:
+    from oracle.server import serve
+
+    runner, options = _runner(argv, {"--socket", "--log"})
+    if "--socket" not in options:
+        raise UsageError("serve needs --socket PATH")
     log = Path(options["--log"][-1]) if "--log" in options else None
     serve(Path(options["--socket"][-1]), runner, log)
     return 0
 
 
-COMMANDS = {"run": cmd_run, "batch": cmd_batch, "serve": cmd_serve}
+COMMANDS = {
+    "run": cmd_run,
+    "batch": cmd_batch,
+    "test": cmd_test,
+    "exec": cmd_exec,
+    "serve": cmd_serve,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -197,10 +197,14 @@ def _kill_group(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
 
 
-def kill_user_processes(uid: int, rounds: int = 50) -> None:
-    """Stop, then kill, every process owned by ``uid`` (catches escapees and fork bombs)."""
+def kill_user_processes(uid: int, rounds: int = 100) -> None:
+    """Stop, then kill, every live process owned by ``uid`` (escapees, fork bombs).
+
+    Orphans are re-parented to the box's init, which is this server, so it reaps them too.
+    """
     for _ in range(rounds):
-        pids = [pid for pid in _pids() if _real_uid(pid) == uid]
+        _reap_orphans()
+        pids = [pid for pid in _pids() if _live_uid(pid) == uid]
         if not pids:
             return
         for sig in (signal.SIGSTOP, signal.SIGKILL):
@@ -210,20 +214,33 @@ def kill_user_processes(uid: int, rounds: int = 50) -> None:
         time.sleep(0.001)
 
 
+def _reap_orphans() -> None:
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+    except ChildProcessError:
+        pass
+
+
 def _pids() -> list[int]:
     return [int(name) for name in os.listdir("/proc") if name.isdigit()]
 
 
-def _real_uid(pid: int) -> int | None:
-    """The real uid from /proc/PID/status (the folder itself shows root for undumpable ones)."""
+def _live_uid(pid: int) -> int | None:
+    """The real uid of a process that is not a zombie (from /proc/PID/status, whose folder
+    shows root as owner for undumpable processes)."""
+    uid = None
     try:
         with open(f"/proc/{pid}/status", "rb") as status:
             for line in status:
+                if line.startswith(b"State:") and line.split()[1] in (b"Z", b"X"):
+                    return None
                 if line.startswith(b"Uid:"):
-                    return int(line.split()[1])
+                    uid = int(line.split()[1])
+                    break
     except (FileNotFoundError, ProcessLookupError):
-        pass
-    return None
+        return None
+    return uid
 
 
 def _make_removable(function: object, path: str, error: object) -> None:

@@ -1,0 +1,192 @@
+"""Speed measurements: how long a query takes to reach the reference program, by each route."""
+
+from __future__ import annotations
+
+import json
+import logging
+import statistics
+import subprocess
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from tqdm import tqdm
+
+from mirror.boxes import ReferenceBox, reference_box
+from mirror.images import PROGRAM_UID, RUNNER_HOME
+from mirror.targets import get_target
+from oracle.case import Case
+from oracle.client import OracleClient
+
+log = logging.getLogger(__name__)
+
+ARGS = ("1", "2024")
+BATCH_ROUNDS = 5  # whole `oracle batch` runs timed, at most: each is batch_size cases
+
+BARE = "bare exec in box (uid 61000)"
+COMMAND = "oracle run command in box"
+IMPORTED_BOX = "imported client in box"
+IMPORTED_HOST = "imported client from host"
+BATCH = "oracle batch per case in box"
+SDK_EXEC = "docker SDK exec_run from host"
+CLI_EXEC = "docker exec CLI from host"
+METHODS = (BARE, COMMAND, IMPORTED_BOX, IMPORTED_HOST, BATCH, SDK_EXEC, CLI_EXEC)
+
+# Run in the box as root by `python3 -I -S -c`: argv[1] holds the parameters as JSON; prints
+# {"ms": [...], "stdout": "..."} after one untimed warm-up call.
+BOX_SCRIPT = f"""
+import json, subprocess, sys, time
+sys.path.insert(0, "{RUNNER_HOME}")
+p = json.loads(sys.argv[1])
+env = {{"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "TZ": "UTC",
+       "HOME": "/case", "MIRROR_ORACLE_SOCKET": p["socket"]}}
+
+def bare():
+    return subprocess.run(["/usr/bin/cal", *p["args"]], capture_output=True, cwd="/case",
+                          env=env, user=p["uid"], group=p["uid"], extra_groups=[]).stdout
+
+def command():
+    return subprocess.run(["oracle", "run", "--", *p["args"]], capture_output=True,
+                          env=env).stdout
+
+def batch():
+    cases = (json.dumps({{"args": p["args"]}}) + "\\n") * p["batch"]
+    lines = subprocess.run(["oracle", "batch"], input=cases.encode(), capture_output=True,
+                           env=env).stdout.splitlines()
+    assert len(lines) == p["batch"], lines[-1:]
+    return json.loads(lines[0])["stdout"].encode()
+
+def imported():
+    return client.run(Case(args=tuple(p["args"]))).stdout
+
+if p["method"] == "imported":
+    from oracle.case import Case
+    from oracle.client import OracleClient
+    client = OracleClient(p["socket"])
+function = globals()[p["method"]]
+stdout = function()
+ms = []
+for _ in range(p["repeat"]):
+    started = time.perf_counter()
+    function()
+    ms.append((time.perf_counter() - started) * 1000 / p["per"])
+print(json.dumps({{"ms": ms, "stdout": stdout.decode()}}))
+"""
+
+Measure = Callable[[], tuple[list[float], bytes]]
+
+
+def _in_box(box: ReferenceBox, method: str, repeat: int, batch_size: int = 1) -> Measure:
+    """Time ``method`` of :data:`BOX_SCRIPT` inside the box; per case when it runs a batch."""
+    params = {
+        "method": method,
+        "repeat": repeat,
+        "batch": batch_size,
+        "per": batch_size if method == "batch" else 1,
+        "args": list(ARGS),
+        "uid": PROGRAM_UID,
+        "socket": f"/oracle/{box.socket_path.name}",
+    }
+
+    def measure() -> tuple[list[float], bytes]:
+        command = ["python3", "-I", "-S", "-c", BOX_SCRIPT, json.dumps(params)]
+        exit_code, (out, err) = box.container.exec_run(command, user="0", demux=True)
+        if exit_code != 0:
+            raise RuntimeError(f"timing {method} in the box failed:\n{err.decode()}")
+        result = json.loads(out)
+        return result["ms"], result["stdout"].encode()
+
+    return measure
+
+
+def _from_host(run: Callable[[], bytes], repeat: int) -> Measure:
+    """Time ``run`` from the host, after one untimed warm-up call."""
+
+    def measure() -> tuple[list[float], bytes]:
+        stdout = run()
+        ms = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            run()
+            ms.append((time.perf_counter() - started) * 1000)
+        return ms, stdout
+
+    return measure
+
+
+def _measures(
+    box: ReferenceBox, client: OracleClient, repeat: int, batch_size: int
+) -> dict[str, Measure]:
+    docker_exec = ["docker", "exec", box.container.id, "cal", *ARGS]
+    return {
+        BARE: _in_box(box, "bare", repeat),
+        COMMAND: _in_box(box, "command", repeat),
+        IMPORTED_BOX: _in_box(box, "imported", repeat),
+        IMPORTED_HOST: _from_host(lambda: client.run(Case(args=ARGS)).stdout, repeat),
+        BATCH: _in_box(box, "batch", min(repeat, BATCH_ROUNDS), batch_size),
+        SDK_EXEC: _from_host(lambda: box.container.exec_run(["cal", *ARGS]).output, repeat),
+        CLI_EXEC: _from_host(
+            lambda: subprocess.run(docker_exec, capture_output=True, check=True).stdout, repeat
+        ),
+    }
+
+
+def oracle_benchmark(repeat: int, batch_size: int, state: Path) -> str:
+    """Time `cal 1 2024` by every route into one cal reference box; return the report.
+
+    Every route must print what the program prints when run directly, or this raises.
+    """
+    socket_path = state / "sockets" / f"bench-{uuid.uuid4().hex[:8]}.sock"
+    rows: dict[str, tuple[float, float]] = {}
+    with (
+        reference_box(get_target("cal"), socket_path, state / "logs" / "bench-cal") as box,
+        box.client() as client,
+    ):
+        expected = box.exec_direct(list(ARGS)).stdout
+        measures = _measures(box, client, repeat, batch_size)
+        for label in tqdm(METHODS, desc="oracle bench", unit="method"):
+            ms, stdout = measures[label]()
+            if stdout != expected:
+                raise RuntimeError(f"{label} printed {stdout!r}, expected {expected!r}")
+            log.info("%s (ms): %s", label, " ".join(f"{m:.2f}" for m in ms))
+            rows[label] = statistics.median(ms), _p90(ms)
+    bare = rows[BARE][0]
+    rounds = min(repeat, BATCH_ROUNDS)
+    lines = [
+        f"`cal 1 2024`: {repeat} timed runs per method; batch: {rounds} runs of {batch_size}",
+        "",
+        f"{'method':<32} {'median ms':>10} {'p90 ms':>8} {'x bare':>7}",
+        *(_row(name, mid, p90, bare) for name, (mid, p90) in rows.items()),
+        "",
+    ]
+    medians = {label: mid for label, (mid, _) in rows.items()}
+    lines += [f"{'PASS' if ok else 'FAIL'}  {goal}" for ok, goal in _goals(medians)]
+    return "\n".join(lines)
+
+
+def _row(name: str, median: float, p90: float, bare: float) -> str:
+    return f"{name:<32} {median:>10.2f} {p90:>8.2f} {median / bare:>7.1f}"
+
+
+def _p90(ms: list[float]) -> float:
+    return statistics.quantiles(ms, n=10, method="inclusive")[8] if len(ms) > 1 else ms[0]
+
+
+def _goals(m: dict[str, float]) -> list[tuple[bool, str]]:
+    """The speed goals, judged on medians."""
+    box, host = m[IMPORTED_BOX], m[IMPORTED_HOST]
+    return [
+        (
+            max(box, host) <= 3.0,
+            f"imported round trip <= 3 ms (in box {box:.2f} ms, from host {host:.2f} ms)",
+        ),
+        (
+            m[BATCH] <= 2 * m[BARE],
+            f"oracle batch per case within 2x of bare exec ({m[BATCH] / m[BARE]:.2f}x)",
+        ),
+        (
+            m[CLI_EXEC] >= 4 * m[COMMAND],
+            f"oracle run command >= 4x faster than docker exec ({m[CLI_EXEC] / m[COMMAND]:.1f}x)",
+        ),
+    ]

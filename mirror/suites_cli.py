@@ -1,0 +1,162 @@
+"""``mirror tests``: build, verify and list test suites (arguments, bars and tables only)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from mirror.engine import EngineError
+from mirror.images import ImageBuildError
+from mirror.targets import SpecError, Target, all_targets, get_target
+from oracle.client import OracleError
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """The library's expected failures as clean CLI errors (the suites module loads lazily:
+    it imports Hypothesis, which every other command can do without)."""
+    from mirror.suites import SuiteError
+
+    try:
+        yield
+    except (SuiteError, SpecError, EngineError, ImageBuildError, OracleError) as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _chosen(names: tuple[str, ...], everything: bool) -> list[Target]:
+    if everything:
+        return [t for t in all_targets().values() if (t.folder / "generators.py").exists()]
+    if not names:
+        raise click.UsageError("name at least one TARGET, or pass --all")
+    return [get_target(name) for name in names]
+
+
+@click.group()
+def tests() -> None:
+    """Build, verify and list the visible and held-out test suites."""
+
+
+@tests.command("build")
+@click.argument("names", metavar="TARGET...", nargs=-1)
+@click.option("--all", "everything", is_flag=True, help="Every target that has generators.")
+@click.option("--seed", default=0, show_default=True, help="Hypothesis seed of the draws.")
+@click.option("--runs", default=3, show_default=True, type=click.IntRange(2), help="Runs a case.")
+@click.option("--keep-volatile", is_flag=True, help="Mark unstable cases volatile, not drop.")
+@click.option("--visible-min", type=click.IntRange(1), help="Visible cases wanted at least.")
+@click.option("--heldout-min", type=click.IntRange(1), help="Held-out cases wanted at least.")
+@click.option(
+    "--visible-out",
+    type=click.Path(path_type=Path),
+    help="Write the visible suite here, not targets/<name>/visible.jsonl (one target only).",
+)
+def tests_build(
+    names: tuple[str, ...],
+    everything: bool,
+    seed: int,
+    runs: int,
+    keep_volatile: bool,
+    visible_min: int | None,
+    heldout_min: int | None,
+    visible_out: Path | None,
+) -> None:
+    """Capture gold from the reference, screen it, split it, write both suites."""
+    from mirror.suites import VISIBLE_MIN, BuildOptions, build_suite, heldout_dir
+
+    with _errors():
+        chosen = _chosen(names, everything)
+        if visible_out and len(chosen) != 1:
+            raise click.UsageError("--visible-out takes exactly one TARGET")
+        options = BuildOptions(
+            seed=seed,
+            runs=runs,
+            keep_volatile=keep_volatile,
+            visible_min=visible_min or VISIBLE_MIN,
+            heldout_min=heldout_min,
+            visible_path=visible_out,
+        )
+        for target in chosen:
+            report = build_suite(target, options)
+            dropped = " ".join(f"{k}={v}" for k, v in sorted(report.dropped.items())) or "none"
+            click.echo(
+                f"{target.name}: {report.visible} visible, {report.heldout} held-out "
+                f"({report.volatile} volatile) from {report.captured} captured cases in "
+                f"{report.rounds} round(s), {report.seconds:.0f}s; dropped: {dropped}; "
+                f"held-out in {heldout_dir(target)}"
+            )
+            for problem in report.problems:
+                click.echo(f"  problem: {problem}", err=True)
+
+
+@tests.command("verify")
+@click.argument("names", metavar="TARGET...", nargs=-1)
+@click.option("--all", "everything", is_flag=True, help="Every target that has generators.")
+@click.option("--visible", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+def tests_verify(names: tuple[str, ...], everything: bool, visible: Path | None) -> None:
+    """Recapture every case's gold from a fresh reference box and report drift case by case."""
+    from mirror.suites import verify_suite
+
+    failed = []
+    with _errors():
+        for target in _chosen(names, everything):
+            report = verify_suite(target, visible)
+            for key, (recorded, current) in report.reference_changes.items():
+                click.echo(f"{target.name}: reference {key} was {recorded}, now {current}")
+            for drift in report.drift:
+                click.echo(f"{target.name}: drift: {drift.describe()}")
+            for drift in report.volatile_changed:
+                click.echo(f"{target.name}: volatile (expected): {drift.describe()}")
+            click.echo(
+                f"{target.name}: {report.checked} cases, {len(report.drift)} drifted, "
+                f"{len(report.volatile_changed)}/{report.volatile_total} volatile changed, "
+                f"{report.seconds:.0f}s"
+            )
+            if report.drift:
+                failed.append(target.name)
+    if failed:
+        raise click.ClickException(f"gold drifted for: {', '.join(failed)}")
+
+
+@tests.command("list")
+def tests_list() -> None:
+    """Show every target's suite sizes, families, drops and checks."""
+    from mirror.generators import generators
+    from mirror.suites import SuiteError, load_suite, suite_problems
+
+    header = ("target", "visible", "held-out", "families", "volatile", "dropped", "checks")
+    rows = []
+    problems: dict[str, list[str]] = {}
+    with _errors():
+        for target in all_targets().values():
+            try:
+                suite = load_suite(target)
+            except SuiteError as error:
+                if "missing" not in str(error):
+                    raise
+                rows.append((target.name, "-", "-", "-", "-", "-", "not built"))
+                continue
+            required = generators(target.name)
+            problems[target.name] = suite_problems(suite, target, required)
+            families = {entry.family for entry in suite.visible + suite.heldout}
+            dropped = suite.manifest["dropped"]
+            rows.append(
+                (
+                    target.name,
+                    str(len(suite.visible)),
+                    str(len(suite.heldout)),
+                    str(len(families)),
+                    str(sum(e.volatile for e in suite.visible + suite.heldout)),
+                    " ".join(f"{k}={v}" for k, v in sorted(dropped.items())) or "none",
+                    "ok" if not problems[target.name] else f"{len(problems[target.name])} problems",
+                )
+            )
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+    for name, found in problems.items():
+        for problem in found[:10]:
+            click.echo(f"{name}: {problem}")
+        if len(found) > 10:
+            click.echo(f"{name}: ... and {len(found) - 10} more")

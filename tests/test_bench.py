@@ -1,0 +1,18 @@
+"""The oracle benchmark names every route with a measured time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mirror.bench import METHODS, oracle_benchmark
+
+
+@pytest.mark.docker
+def test_oracle_benchmark_times_every_method(tmp_path: Path) -> None:
+    table = oracle_benchmark(repeat=3, batch_size=20, state=tmp_path)
+    rows = {line[:32].strip(): line[32:].split() for line in table.splitlines()}
+    for method in METHODS:
+        median, p90, ratio = (float(value) for value in rows[method])
+        assert median > 0 and p90 >= median and ratio > 0, table

@@ -1,0 +1,186 @@
+"""Reference boxes on the real Docker engine: fidelity, containment, isolation."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from mirror.boxes import runner_box
+from mirror.engine import engine
+from mirror.generators import any_case
+from mirror.images import ensure_reference_image
+from mirror.targets import get_target
+from oracle.case import Case
+from oracle.client import OracleClient
+
+pytestmark = pytest.mark.docker
+ORACLE = str(Path(sys.executable).with_name("oracle"))
+
+
+def oracle_run(socket: Path, case: Case) -> subprocess.CompletedProcess[bytes]:
+    """`oracle run` as a user types it, through the socket."""
+    env = {**os.environ, "MIRROR_ORACLE_SOCKET": str(socket)}
+    env_options = [f"--env={key}={value}" for key, value in case.env.items()]
+    command = [ORACLE, "run", "--stdin", "-", *env_options, "--", *case.args]
+    return subprocess.run(command, input=case.stdin, capture_output=True, env=env, timeout=60)
+
+
+@pytest.mark.parametrize("name", ["cal", "numfmt", "jq"])
+def test_oracle_run_is_byte_identical_to_running_the_program_directly(box_factory, name) -> None:
+    box = box_factory(name)
+    cases = any_case(name).filter(lambda case: not case.files)
+
+    @settings(
+        max_examples=50,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
+    )
+    @given(cases)
+    def check(case: Case) -> None:
+        through_oracle = oracle_run(box.socket_path, case)
+        direct = box.exec_direct(list(case.args), case.stdin, case.env)
+        assert through_oracle.stdout == direct.stdout
+        assert through_oracle.stderr == direct.stderr
+        assert through_oracle.returncode == direct.exit_code
+
+    check()
+
+
+def test_the_program_cannot_read_its_own_binary(box_factory) -> None:
+    client = box_factory("jq").client()
+    for args in (
+        ["--rawfile", "x", "/proc/self/exe", "-n", "$x|length"],
+        ["--rawfile", "x", "/usr/bin/jq", "-n", "$x|length"],
+        ["-R", ".", "/usr/bin/jq"],
+    ):
+        outcome = client.run(Case(args=tuple(args)))
+        assert outcome.exit_code != 0 and b"Permission denied" in outcome.stderr, args
+        assert outcome.stdout == b""
+
+
+def test_queries_are_logged_outside_the_socket_folder(box_factory) -> None:
+    box = box_factory("cal")
+    box.client().run(Case(args=("2", "2024")))
+    entries = [json.loads(line) for line in box.log_path.read_text().splitlines()]
+    assert entries[-1]["args"] == ["2", "2024"] and entries[-1]["exit_code"] == 0
+    assert [p.name for p in box.socket_path.parent.iterdir()] == [box.socket_path.name]
+
+
+def test_oracle_batch_streams_over_one_connection(box_factory) -> None:
+    box = box_factory("cal")
+    lines = "".join(json.dumps({"id": i, "args": [str(i), "2024"]}) + "\n" for i in range(1, 6))
+    env = {**os.environ, "MIRROR_ORACLE_SOCKET": str(box.socket_path)}
+    result = subprocess.run(
+        [ORACLE, "batch"], input=lines.encode(), capture_output=True, env=env, check=True
+    )
+    outcomes = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["id"] for o in outcomes] == [1, 2, 3, 4, 5]
+    assert all(o["exit_code"] == 0 and "2024" in o["stdout"] for o in outcomes)
+
+
+def test_oracle_run_json(box_factory) -> None:
+    box = box_factory("cal")
+    env = {**os.environ, "MIRROR_ORACLE_SOCKET": str(box.socket_path)}
+    result = subprocess.run(
+        [ORACLE, "run", "--json", "--", "-x"], capture_output=True, env=env, check=True
+    )
+    outcome = json.loads(result.stdout)
+    assert outcome["exit_code"] == 64 and "invalid option" in outcome["stderr"]
+
+
+@pytest.fixture(scope="module")
+def shell_box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OracleClient]:
+    """The jq reference image and hardening, serving /bin/sh: a hostile program on tap."""
+    folder = tmp_path_factory.mktemp("shell-box")
+    image = ensure_reference_image(get_target("jq")).tag
+    with runner_box(image, "/bin/sh", "sh", folder / "s" / "o.sock", folder / "log", "sh") as box:
+        with OracleClient(folder / "s" / "o.sock") as client:
+            yield client
+        assert box.status in ("created", "running")
+
+
+def sh(client: OracleClient, script: str, timeout: float = 10.0):
+    return client.run(Case(args=("-c", script), timeout=timeout))
+
+
+def test_sleeping_forever_times_out_within_its_limit(shell_box: OracleClient) -> None:
+    started = time.monotonic()
+    outcome = sh(shell_box, "sleep 1000", timeout=1)
+    assert outcome.timed_out and time.monotonic() - started < 3
+
+
+def test_huge_output_is_truncated_and_the_server_keeps_answering(shell_box) -> None:
+    outcome = sh(shell_box, "head -c 200000000 /dev/zero")
+    assert outcome.stdout_truncated and len(outcome.stdout) < 200_000_000
+    assert sh(shell_box, "echo alive").stdout == b"alive\n"
+
+
+def test_fork_bomb_is_contained(shell_box: OracleClient) -> None:
+    outcome = sh(shell_box, "b() { b | b & }; b", timeout=3)
+    assert outcome.exit_code is not None or outcome.signal or outcome.timed_out
+    started = time.monotonic()
+    assert sh(shell_box, "echo alive").stdout == b"alive\n"
+    assert time.monotonic() - started < 2
+
+
+def test_escaped_processes_do_not_outlive_their_case(shell_box: OracleClient) -> None:
+    sh(shell_box, "setsid sleep 1000 >/dev/null 2>&1 < /dev/null &")
+    survivors = sh(shell_box, "cat /proc/[0-9]*/comm").stdout.split()
+    assert b"sleep" not in survivors
+
+
+def test_the_only_writable_place_is_the_case_folder(shell_box: OracleClient) -> None:
+    probes = "for d in / /tmp /usr /etc /opt/mirror /oracle /var/log/mirror; do "
+    probes += 'touch "$d/x" 2>/dev/null && echo "$d"; done; touch /case/x && echo /case'
+    assert sh(shell_box, probes).stdout == b"/case\n"
+
+
+def test_the_query_log_is_out_of_the_programs_reach(shell_box: OracleClient) -> None:
+    outcome = sh(shell_box, "cat /var/log/mirror/queries.jsonl")
+    assert outcome.exit_code != 0 and outcome.stdout == b""
+
+
+@pytest.mark.parametrize(
+    "address", ["1.1.1.1", "10.0.0.1", "172.17.0.1", "192.168.1.1", "127.0.0.1"]
+)
+def test_a_box_cannot_open_a_tcp_connection(shell_box: OracleClient, address: str) -> None:
+    probe = (
+        "import socket, sys\n"
+        "s = socket.socket(); s.settimeout(2)\n"
+        f"sys.exit(s.connect_ex(({address!r}, 80)))\n"
+    )
+    outcome = shell_box.run(Case(args=("-c", 'exec python3 -c "$P"'), env={"P": probe}))
+    assert outcome.exit_code != 0
+
+
+def test_a_box_has_no_network_interface_but_loopback(shell_box: OracleClient) -> None:
+    interfaces = sh(shell_box, "ls /sys/class/net").stdout.split()
+    assert interfaces == [b"lo"]
+
+
+def test_mirror_oracle_serve_runs_until_interrupted_and_cleans_up(tmp_path: Path) -> None:
+    socket = tmp_path / "sock" / "serve-test.sock"
+    mirror = str(Path(sys.executable).with_name("mirror"))
+    command = [mirror, "oracle", "serve", "cal", "--socket", str(socket)]
+    server = subprocess.Popen([*command, "--log-dir", str(tmp_path / "log")])
+    try:
+        deadline = time.monotonic() + 60
+        while not socket.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert oracle_run(socket, Case(args=("3", "2024"))).stdout.startswith(b"     March 2024")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    assert server.returncode == 0
+    leftovers = engine().containers.list(all=True, filters={"label": "mirror.target=cal"})
+    assert not [c for c in leftovers if c.attrs["Config"]["Cmd"][3] == "/oracle/serve-test.sock"]

@@ -1,0 +1,70 @@
+"""The case/outcome JSON codec and its validation."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from oracle.case import Case, CaseError, Outcome, decode_bytes, encode_bytes
+
+names = st.lists(
+    st.text("abc_.-", min_size=1, max_size=4).filter(lambda p: p not in ".."),
+    min_size=1,
+    max_size=3,
+).map("/".join)
+cases = st.builds(
+    Case,
+    args=st.lists(st.text(max_size=10), max_size=4).map(tuple),
+    stdin=st.binary(max_size=64),
+    files=st.dictionaries(names, st.binary(max_size=32), max_size=3),
+    env=st.dictionaries(st.text("ABC_", min_size=1, max_size=5), st.text(max_size=5), max_size=2),
+    timeout=st.floats(0.1, 600),
+)
+
+
+@given(st.binary())
+def test_bytes_round_trip(data: bytes) -> None:
+    encoded = json.loads(json.dumps(encode_bytes(data)))
+    assert decode_bytes(encoded, "field") == data
+
+
+def test_utf8_stays_readable_and_other_bytes_use_base64() -> None:
+    assert encode_bytes("héllo\n".encode()) == "héllo\n"
+    assert encode_bytes(b"\xff\x00") == {"base64": "/wA="}
+
+
+@given(cases)
+def test_case_round_trip(case: Case) -> None:
+    assert Case.from_json(json.loads(json.dumps(case.to_json()))) == case
+
+
+@given(st.builds(Outcome, st.binary(), st.binary(), st.integers(0, 255) | st.none()))
+def test_outcome_round_trip(outcome: Outcome) -> None:
+    again = Outcome.from_json(json.loads(json.dumps(outcome.to_json())))
+    assert again.same_behaviour(outcome)
+
+
+@pytest.mark.parametrize("name", ["/etc/passwd", "../x", "a/../../x", "a//b", "./a", "", "a\0b"])
+def test_file_names_escaping_the_case_folder_are_refused(name: str) -> None:
+    with pytest.raises(CaseError, match="files: name"):
+        Case.from_json({"args": [], "files": {name: "x"}})
+
+
+@pytest.mark.parametrize(
+    ("record", "field"),
+    [
+        ({"args": "not a list"}, "args"),
+        ({"args": [], "stdin": 3}, "stdin"),
+        ({"args": [], "stdin": {"base64": "***"}}, "stdin"),
+        ({"args": [], "env": {"A=B": "x"}}, "env"),
+        ({"args": [], "timeout": 0}, "timeout"),
+        ({"args": [], "timeout": True}, "timeout"),
+        ({"args": [], "files": {"a": 1}}, "files"),
+    ],
+)
+def test_malformed_cases_name_the_field(record: dict, field: str) -> None:
+    with pytest.raises(CaseError, match=field):
+        Case.from_json(record)

@@ -1,0 +1,93 @@
+"""The runner on the host, as the calling user (how `oracle test` runs in an agent box).
+
+Containment that needs an unprivileged uid (fork bombs, escapees) is tested in a real box in
+test_boxes.py, never on the host.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from oracle.case import Case
+from oracle.runner import Limits, Runner
+
+
+@pytest.fixture
+def shell(tmp_path: Path) -> Runner:
+    return Runner(program="/bin/sh", argv0="sh", case_dir=tmp_path / "case")
+
+
+def test_streams_exit_code_and_stdin(shell: Runner) -> None:
+    outcome = shell.run(Case(args=("-c", "cat; echo oops >&2; exit 3"), stdin=b"in\xff"))
+    assert (outcome.stdout, outcome.stderr, outcome.exit_code) == (b"in\xff", b"oops\n", 3)
+    assert not outcome.timed_out and outcome.signal is None
+
+
+def test_fixed_environment_and_folder(shell: Runner) -> None:
+    outcome = shell.run(Case(args=("-c", 'echo "$HOME|$TZ|$LANG|$PATH|$(pwd)"; umask')))
+    home = str(shell.case_dir)
+    expected = f"{home}|UTC|C.UTF-8|/usr/local/bin:/usr/bin:/bin|{home}\n0022\n"
+    assert outcome.stdout.decode() == expected
+
+
+def test_extra_env_is_added(shell: Runner) -> None:
+    outcome = shell.run(Case(args=("-c", "echo $LC_ALL"), env={"LC_ALL": "C"}))
+    assert outcome.stdout == b"C\n"
+
+
+def test_files_are_written_and_the_folder_is_fresh_each_time(shell: Runner) -> None:
+    first = shell.run(Case(args=("-c", "cat d/in.txt; touch left-over"), files={"d/in.txt": b"x"}))
+    assert first.stdout == b"x"
+    second = shell.run(Case(args=("-c", "ls -A")))
+    assert second.stdout == b""
+
+
+def test_a_program_that_locks_its_folder_does_not_break_the_next_case(shell: Runner) -> None:
+    shell.run(Case(args=("-c", "mkdir -p a/b && touch a/b/f && chmod 000 a/b a")))
+    assert shell.run(Case(args=("-c", "ls -A"))).stdout == b""
+
+
+def test_timeout_kills_the_whole_group(shell: Runner) -> None:
+    started = time.monotonic()
+    outcome = shell.run(Case(args=("-c", "sleep 100 & sleep 100"), timeout=0.5))
+    assert outcome.timed_out and outcome.signal == 9
+    assert time.monotonic() - started < 3
+
+
+def test_closing_the_pipes_does_not_escape_the_timeout(shell: Runner) -> None:
+    outcome = shell.run(Case(args=("-c", "exec >&- 2>&-; sleep 100"), timeout=0.5))
+    assert outcome.timed_out
+
+
+def test_output_is_capped_and_flagged(tmp_path: Path) -> None:
+    runner = Runner("/bin/sh", "sh", tmp_path / "case", limits=Limits(output_bytes=1000))
+    outcome = runner.run(Case(args=("-c", "yes")))
+    assert outcome.stdout_truncated and len(outcome.stdout) == 1000
+    assert not outcome.timed_out and outcome.duration < 5
+
+
+def test_large_stdin_to_a_program_that_does_not_read_it(shell: Runner) -> None:
+    outcome = shell.run(Case(args=("-c", "exit 0"), stdin=b"x" * 10_000_000))
+    assert outcome.exit_code == 0
+
+
+def test_file_size_limit(tmp_path: Path) -> None:
+    runner = Runner("/bin/sh", "sh", tmp_path / "case", limits=Limits(file_size=1000))
+    outcome = runner.run(Case(args=("-c", "head -c 5000 /dev/zero > big; wc -c < big")))
+    assert outcome.stdout.strip() == b"1000"
+
+
+def test_core_dumps_are_off(shell: Runner) -> None:
+    assert shell.run(Case(args=("-c", "ulimit -c"))).stdout == b"0\n"
+
+
+def test_a_missing_program_is_an_outcome(tmp_path: Path) -> None:
+    outcome = Runner("/nonexistent/prog", case_dir=tmp_path / "case").run(Case())
+    assert outcome.exit_code == 127 and b"cannot execute" in outcome.stderr
+
+
+def test_argv0_is_the_command_name(shell: Runner) -> None:
+    assert shell.run(Case(args=("-c", "echo $0"))).stdout == b"sh\n"
