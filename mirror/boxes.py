@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 
 CASE_TMPFS = "size=256m,mode=0755"
 QUERY_LOG_IN_BOX = "/var/log/mirror/queries.jsonl"
+# Just enough for the runner (root in its box) to set up the case folder and drop to the
+# program's uid; the program itself runs with none.
+RUNNER_CAPABILITIES = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL", "SETUID", "SETGID"]
 
 
 def hardened_options(**extra: Any) -> dict[str, Any]:
@@ -114,8 +117,7 @@ def runner_box(
         detach=True,
         name=f"mirror-ref-{label}-{uuid.uuid4().hex[:8]}",
         user="0",
-        # The runner needs just enough to set up the case folder and drop to the program's uid.
-        cap_add=["CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL", "SETUID", "SETGID"],
+        cap_add=RUNNER_CAPABILITIES,
         tmpfs={"/case": CASE_TMPFS},
         volumes={
             str(socket_path.parent): {"bind": "/oracle", "mode": "rw"},

@@ -15,6 +15,7 @@ from tqdm import tqdm
 from mirror.engine import EngineError, image_exists
 from mirror.images import ImageBuildError, ensure_reference_image, reference_tag
 from mirror.report_cli import report_command
+from mirror.suites_cli import tests
 from mirror.targets import SpecError, all_targets, get_target
 
 
@@ -116,3 +117,4 @@ class _user_errors:
 
 
 main.add_command(report_command)
+main.add_command(tests)

@@ -196,8 +196,11 @@ apt-get install -y -q --no-install-recommends {packages}
             f"mkdir -p /src && (cd /src && sh -eu {BUILD_SCRIPT})\nrm -rf /src {BUILD_SCRIPT}\n"
         )
         if build.packages:
-            script += f"apt-get purge -y -q --auto-remove {' '.join(build.packages)}\n"
-    script += f"""rm -rf /var/lib/apt/lists/*
+            # Python suggests binutils, which would otherwise keep gcc's binutils installed.
+            script += "apt-get purge -y -q --auto-remove -o APT::AutoRemove::SuggestsImportant=0 "
+            script += f"{' '.join(build.packages)}\n"
+    script += f"""apt-get clean
+rm -rf /var/lib/apt/lists/*
 groupadd -g {PROGRAM_UID} prog
 useradd -u {PROGRAM_UID} -g {PROGRAM_UID} -M -d /case -s /usr/sbin/nologin prog
 test -x {target.binary}

@@ -55,6 +55,7 @@ HELDOUT_FRACTION = 0.75
 LOOKUP_BOUND = 0.05
 MAX_SUITE_BYTES = 20 << 20
 EMPTY = Outcome(b"", b"", 0)
+REFERENCE_KEYS = ("image_id", "binary", "binary_sha256", "packages", "spec_sha256")
 
 Input = tuple[tuple[str, ...], bytes, tuple[tuple[str, bytes], ...]]
 
@@ -72,6 +73,12 @@ def case_id(case: Case) -> str:
 def input_of(case: Case) -> Input:
     """What the program reads (arguments, stdin, files): equal inputs never straddle a split."""
     return case.args, case.stdin, tuple(sorted(case.files.items()))
+
+
+def runnable(case: Case) -> bool:
+    """Whether exec can take the case at all: arguments and environment hold no NUL."""
+    words = [*case.args, *case.env, *case.env.values()]
+    return not any("\0" in word for word in words)
 
 
 def trivial(outcome: Outcome) -> bool:
@@ -367,8 +374,18 @@ def overlap_problems(visible: Sequence[SuiteCase], heldout: Sequence[SuiteCase])
     ]
 
 
-def suite_problems(suite: Suite, target: Target, required: Iterable[str] = ()) -> list[str]:
-    """Everything the issue requires of a built suite that this one breaks."""
+def suite_problems(
+    suite: Suite,
+    target: Target,
+    required: Iterable[str] = (),
+    minimums: tuple[int, int] | None = None,
+) -> list[str]:
+    """Everything the issue requires of a built suite that this one breaks.
+
+    ``required`` families must be on both sides; ``minimums`` (visible, held-out) default to
+    the issue's sizes for the target.
+    """
+    visible_min, heldout_min = minimums or (VISIBLE_MIN, heldout_minimum(target))
     problems = family_problems(suite.visible, suite.heldout, required)
     problems += overlap_problems(suite.visible, suite.heldout)
     problems += [
@@ -381,12 +398,10 @@ def suite_problems(suite: Suite, target: Target, required: Iterable[str] = ()) -
         if rate > LOOKUP_BOUND:
             keyed = "arguments" if by_args else "input"
             problems.append(f"a lookup table keyed on {keyed} passes {rate:.1%} of held-out")
-    if len(suite.visible) < VISIBLE_MIN:
-        problems.append(f"{len(suite.visible)} visible cases, fewer than {VISIBLE_MIN}")
-    if len(suite.heldout) < heldout_minimum(target):
-        problems.append(
-            f"{len(suite.heldout)} held-out cases, fewer than {heldout_minimum(target)}"
-        )
+    if len(suite.visible) < visible_min:
+        problems.append(f"{len(suite.visible)} visible cases, fewer than {visible_min}")
+    if len(suite.heldout) < heldout_min:
+        problems.append(f"{len(suite.heldout)} held-out cases, fewer than {heldout_min}")
     return problems
 
 
@@ -493,13 +508,51 @@ def generator_versions(target: Target) -> dict[str, str]:
     }
 
 
+@dataclass
+class _Pool:
+    """The cases captured so far, kept by id, and the count of the others by reason."""
+
+    options: BuildOptions
+    kept: dict[str, SuiteCase] = field(default_factory=dict)
+    seen: set[str] = field(default_factory=set)
+    dropped: Counter[str] = field(default_factory=Counter)
+    offered: int = 0
+
+    def add(
+        self, client: OracleClient, offers: list[tuple[str, Case]], desc: str, progress: bool
+    ) -> None:
+        """Capture the new, runnable cases among ``offers`` and keep those that pass screening."""
+        self.offered += len(offers)
+        fresh: dict[str, tuple[str, Case]] = {}
+        for family, case in offers:
+            identity = case_id(case)
+            if identity in self.seen or identity in fresh:
+                self.dropped["duplicate"] += 1
+            elif not runnable(case):
+                self.dropped["unrunnable"] += 1
+            else:
+                fresh[identity] = (family, case)
+        self.seen.update(fresh)
+        batch = list(fresh.values())
+        runs = capture(client, [case for _, case in batch], self.options.runs, desc, progress)
+        for (family, case), outcomes in zip(batch, runs, strict=True):
+            reason = classify(outcomes, self.options.keep_volatile, self.options.max_output_bytes)
+            if reason:
+                self.dropped[reason] += 1
+                continue
+            volatile = not all(outcomes[0].same_behaviour(other) for other in outcomes[1:])
+            entry = SuiteCase(family, case, replace(outcomes[0], duration=0.0), volatile)
+            self.kept[entry.id] = entry
+
+
 def build_suite(
     target: Target, options: BuildOptions = BuildOptions(), progress: bool = True
 ) -> BuildReport:
     """Draw, capture, screen and split a target's cases; write both suites and the manifest.
 
-    Generated cases are drawn in rounds, each larger as the last one's yield demands, until
-    both sides reach their minimum after every drop, or ``max_rounds``/``max_cases`` is hit.
+    Seeds and generated cases are captured in rounds, each drawing as many more cases as the
+    last one's yield says are missing, until both sides reach their minimum after every drop,
+    or ``max_rounds`` or ``max_cases`` is reached.
     """
     from mirror.boxes import reference_box  # Docker only where gold is captured
 
@@ -510,92 +563,42 @@ def build_suite(
         math.ceil(heldout_min * (1 - options.heldout_fraction) / options.heldout_fraction),
     )
     strategies = generators(target.name)
-    pending = [
-        (family, case) for family, cases in seed_cases(target.name).items() for case in cases
-    ]
-    per_family = math.ceil(1.3 * max(0, visible_min + heldout_min - len(pending)) / len(strategies))
-    kept: dict[str, SuiteCase] = {}
-    seen: set[str] = set()
-    dropped: Counter[str] = Counter()
-    offered = len(pending)
-    visible: list[SuiteCase] = []
-    heldout: list[SuiteCase] = []
-    split_dropped: Counter[str] = Counter()
+    offers = [(family, case) for family, cases in seed_cases(target.name).items() for case in cases]
+    per_family = math.ceil(1.3 * max(0, visible_min + heldout_min - len(offers)) / len(strategies))
+    pool = _Pool(options)
     with (
         tempfile.TemporaryDirectory(prefix="mirror-suite-") as tmp,
         reference_box(target, Path(tmp) / "oracle.sock", Path(tmp) / "log") as box,
         box.client() as client,
     ):
-        image = box.image
-        for round_ in range(options.max_rounds):
-            per_family = min(per_family, max(0, options.max_cases - len(seen)) // len(strategies))
-            for family, strategy in strategies.items():
-                cases = draw(strategy, per_family, _family_seed(options.seed, family, round_))
-                pending += [(family, case) for case in cases]
-                offered += len(cases)
-            fresh: dict[str, tuple[str, Case]] = {}
-            for family, case in pending:
-                identity = case_id(case)
-                if identity in seen or identity in fresh:
-                    dropped["duplicate"] += 1
-                else:
-                    fresh[identity] = (family, case)
-            pending = []
-            seen.update(fresh)
-            batch = list(fresh.values())
-            runs = capture(
-                client,
-                [case for _, case in batch],
-                options.runs,
-                f"{target.name} round {round_ + 1}",
-                progress,
-            )
-            for (family, case), outcomes in zip(batch, runs, strict=True):
-                reason = classify(outcomes, options.keep_volatile, options.max_output_bytes)
-                if reason:
-                    dropped[reason] += 1
-                    continue
-                volatile = not all(outcomes[0].same_behaviour(o) for o in outcomes[1:])
-                entry = SuiteCase(family, case, replace(outcomes[0], duration=0.0), volatile)
-                kept[entry.id] = entry
-            visible, heldout, split_dropped = split(kept.values(), options.heldout_fraction)
+        for round_ in range(1, options.max_rounds + 1):
+            per_family = min(per_family, (options.max_cases - len(pool.seen)) // len(strategies))
+            for family, strategy in strategies.items() if per_family > 0 else ():
+                seed = _family_seed(options.seed, family, round_)
+                offers += [(family, case) for case in draw(strategy, per_family, seed)]
+            pool.add(client, offers, f"{target.name} round {round_}", progress)
+            offers = []
+            visible, heldout, split_dropped = split(pool.kept.values(), options.heldout_fraction)
             log.info(
                 "%s round %d: %d visible, %d held-out",
                 target.name,
-                round_ + 1,
+                round_,
                 len(visible),
                 len(heldout),
             )
-            if len(visible) >= visible_min and len(heldout) >= heldout_min:
-                break
-            if len(seen) >= options.max_cases or per_family == 0:
+            if (len(visible) >= visible_min and len(heldout) >= heldout_min) or per_family <= 0:
                 break
             shortfall = max(visible_min / max(1, len(visible)), heldout_min / max(1, len(heldout)))
-            wanted = len(kept) * (shortfall - 1) + 10 * len(strategies)
-            yield_ = max(0.05, len(kept) / max(1, offered))
+            wanted = len(pool.kept) * (shortfall - 1) + 10 * len(strategies)
+            yield_ = max(0.05, len(pool.kept) / max(1, pool.offered))
             per_family = math.ceil(1.3 * wanted / yield_ / len(strategies))
-    dropped.update(split_dropped)
-    report = BuildReport(
-        target=target.name,
-        visible=len(visible),
-        heldout=len(heldout),
-        dropped=dropped,
-        volatile=sum(entry.volatile for entry in visible + heldout),
-        rounds=round_ + 1,
-        captured=len(seen),
-        seconds=0.0,
-        sizes={},
-    )
+    dropped = pool.dropped + split_dropped
     manifest = {
         "format": FORMAT_VERSION,
         "target": target.name,
         "reference": {
-            "image_tag": image.tag,
-            "image_id": image.manifest.get("image_id"),
-            "binary": image.manifest.get("binary"),
-            "binary_sha256": image.manifest.get("binary_sha256"),
-            "packages": image.manifest.get("packages"),
-            "spec_sha256": image.manifest.get("spec_sha256"),
+            "image_tag": box.image.tag,
+            **{key: box.image.manifest.get(key) for key in REFERENCE_KEYS},
         },
         "generators": generator_versions(target),
         "hypothesis": {"version": hypothesis.__version__, "seed": options.seed},
@@ -607,18 +610,27 @@ def build_suite(
     }
     folder = heldout_dir(target)
     visible_file = options.visible_path or visible_path(target)
-    report.sizes = {
+    sizes = {
         str(visible_file): write_suite(visible_file, visible),
         str(folder / "cases.jsonl"): write_suite(folder / "cases.jsonl", heldout),
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
-    report.problems = suite_problems(
-        Suite(target.name, visible, heldout, manifest), target, strategies
+    suite = Suite(target.name, visible, heldout, manifest)
+    problems = suite_problems(suite, target, strategies, (visible_min, heldout_min))
+    if sum(sizes.values()) > MAX_SUITE_BYTES:
+        problems.append(f"the suites take {sum(sizes.values())} bytes, over 20 MB")
+    return BuildReport(
+        target=target.name,
+        visible=len(visible),
+        heldout=len(heldout),
+        dropped=dropped,
+        volatile=sum(entry.volatile for entry in visible + heldout),
+        rounds=round_,
+        captured=len(pool.seen),
+        seconds=time.monotonic() - started,
+        sizes=sizes,
+        problems=problems,
     )
-    if sum(report.sizes.values()) > MAX_SUITE_BYTES:
-        report.problems.append(f"suites take {sum(report.sizes.values())} bytes, over 20 MB")
-    report.seconds = time.monotonic() - started
-    return report
 
 
 def _counts(visible: Sequence[SuiteCase], heldout: Sequence[SuiteCase]) -> dict[str, Any]:
@@ -677,7 +689,7 @@ def verify_suite(
         current = {**box.image.manifest, "image_tag": box.image.tag}
         changes = {
             key: (recorded.get(key), current.get(key))
-            for key in ("binary_sha256", "packages", "image_id", "image_tag")
+            for key in ("image_tag", *REFERENCE_KEYS)
             if recorded.get(key) != current.get(key)
         }
         for side, entry in tqdm(entries, desc=f"{target.name} verify", disable=not progress):

@@ -123,20 +123,32 @@ def tests_verify(names: tuple[str, ...], everything: bool, visible: Path | None)
 def tests_list() -> None:
     """Show every target's suite sizes, families, drops and checks."""
     from mirror.generators import generators
-    from mirror.suites import SuiteError, load_suite, suite_problems
+    from mirror.suites import (
+        heldout_dir,
+        load_suite,
+        lookup_pass_rate,
+        suite_problems,
+        visible_path,
+    )
 
-    header = ("target", "visible", "held-out", "families", "volatile", "dropped", "checks")
+    header = (
+        "target",
+        "visible",
+        "held-out",
+        "families",
+        "volatile",
+        "lookup",
+        "dropped",
+        "checks",
+    )
     rows = []
     problems: dict[str, list[str]] = {}
     with _errors():
         for target in all_targets().values():
-            try:
-                suite = load_suite(target)
-            except SuiteError as error:
-                if "missing" not in str(error):
-                    raise
-                rows.append((target.name, "-", "-", "-", "-", "-", "not built"))
+            if not (visible_path(target).exists() or heldout_dir(target).exists()):
+                rows.append((target.name, "-", "-", "-", "-", "-", "-", "not built"))
                 continue
+            suite = load_suite(target)
             required = generators(target.name)
             problems[target.name] = suite_problems(suite, target, required)
             families = {entry.family for entry in suite.visible + suite.heldout}
@@ -148,13 +160,16 @@ def tests_list() -> None:
                     str(len(suite.heldout)),
                     str(len(families)),
                     str(sum(e.volatile for e in suite.visible + suite.heldout)),
+                    f"{lookup_pass_rate(suite.visible, suite.heldout):.1%}",
                     " ".join(f"{k}={v}" for k, v in sorted(dropped.items())) or "none",
                     "ok" if not problems[target.name] else f"{len(problems[target.name])} problems",
                 )
             )
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
-        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+        click.echo(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
     for name, found in problems.items():
         for problem in found[:10]:
             click.echo(f"{name}: {problem}")

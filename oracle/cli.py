@@ -100,8 +100,11 @@ def cmd_run(argv: list[str]) -> int:
     return outcome.exit_code or 0
 
 
-def _stream(run: Callable[[Case], Outcome]) -> int:
-    """Read cases as JSON Lines on stdin; write each outcome as a JSON line, ids kept."""
+def _stream(run: Callable[[Case, int | None], Outcome]) -> int:
+    """Read cases as JSON Lines on stdin; write each outcome as a JSON line, ids kept.
+
+    A line is a case, or ``{"id": ..., "case": {...}, "max_output": N}``.
+    """
     from oracle.case import Case, CaseError
 
     out = sys.stdout
@@ -115,7 +118,8 @@ def _stream(run: Callable[[Case], Outcome]) -> int:
         except (ValueError, CaseError) as error:
             out.write(json.dumps({"line": number, "error": str(error)}) + "\n")
             continue
-        result = run(case).to_json()
+        max_output = record.get("max_output") if isinstance(record, dict) else None
+        result = run(case, max_output).to_json()
         if isinstance(record, dict) and "id" in record:
             result = {"id": record["id"], **result}
         out.write(json.dumps(result) + "\n")
@@ -129,7 +133,7 @@ def cmd_batch(argv: list[str]) -> int:
     if argv:
         raise UsageError("batch takes no arguments")
     with OracleClient() as client:
-        return _stream(client.run)
+        return _stream(lambda case, _max_output: client.run(case))
 
 
 def _runner(argv: list[str], extra: set[str] = frozenset()) -> tuple[Runner, dict]:

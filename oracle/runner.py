@@ -69,8 +69,12 @@ class Runner:
     uid: int | None = None
     limits: Limits = field(default_factory=Limits)
 
-    def run(self, case: Case) -> Outcome:
-        """Run one case and return what it produced; never raises for the program's faults."""
+    def run(self, case: Case, output_bytes: int | None = None) -> Outcome:
+        """Run one case and return what it produced; never raises for the program's faults.
+
+        ``output_bytes`` lowers the per-stream cap for this run (scoring needs no more output
+        than the gold has to tell a mismatch).
+        """
         self._prepare(case)
         started = time.monotonic()
         try:
@@ -82,7 +86,7 @@ class Runner:
         deadline = started + case.timeout
         try:
             streams, timed_out, truncated = _pump(
-                process, case.stdin, deadline, self.limits.output_bytes
+                process, case.stdin, deadline, output_bytes or self.limits.output_bytes
             )
             if not (timed_out or truncated):
                 try:

@@ -1,0 +1,70 @@
+"""The agent image: the box an agent works in, and the box its submission is scored in.
+
+Debian bookworm with the toolchains a reimplementation may use (Python 3, C, Go, Rust, all from
+Debian's packages), a few locales, the runner and the ``oracle`` client. It holds no target's
+program: the reference never enters this image.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from mirror.engine import image_exists
+from mirror.images import (
+    RECIPE_VERSION,
+    _commit,
+    _digest,
+    _run_build_step,
+    ensure_base_image,
+    runner_digest,
+    runner_files,
+)
+
+log = logging.getLogger(__name__)
+
+TOOLCHAINS = {
+    "python": ("python3",),
+    "c": ("gcc", "libc6-dev", "make"),
+    "go": ("golang-go",),
+    "rust": ("rustc", "cargo"),
+}
+EXTRA_PACKAGES = ("locales", "ca-certificates", "git", "less", "file", "procps")
+LOCALES = ("en_US.UTF-8", "de_DE.UTF-8", "fr_FR.UTF-8")
+AGENT_UID = 1000
+CANDIDATE_UID = 62000
+
+
+def agent_packages() -> list[str]:
+    return sorted({p for group in TOOLCHAINS.values() for p in group} | set(EXTRA_PACKAGES))
+
+
+def agent_tag() -> str:
+    key = _digest(ensure_base_image(), *agent_packages(), *LOCALES, runner_digest(), RECIPE_VERSION)
+    return f"mirror/agent:{key[:16]}"
+
+
+def ensure_agent_image() -> str:
+    """Build (once per recipe) and return the agent/scoring image's tag."""
+    tag = agent_tag()
+    if image_exists(tag):
+        return tag
+    log.info("building agent image %s", tag)
+    locales = "\n".join(f"{name} UTF-8" for name in LOCALES)
+    script = f"""
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends {" ".join(agent_packages())}
+printf '%s\\n' '{locales}' > /etc/locale.gen
+locale-gen
+rm -rf /var/lib/apt/lists/*
+groupadd -g {AGENT_UID} agent
+useradd -u {AGENT_UID} -g {AGENT_UID} -m -d /home/agent -s /bin/bash agent
+groupadd -g {CANDIDATE_UID} candidate
+useradd -u {CANDIDATE_UID} -g {CANDIDATE_UID} -M -d /case -s /usr/sbin/nologin candidate
+mkdir -p /work /task
+"""
+    container = _run_build_step(
+        ensure_base_image(), script, "building the agent image", runner_files()
+    )
+    _commit(container, tag, {"mirror.image": "agent"})
+    return tag

@@ -1,0 +1,196 @@
+"""Calibration candidates: workspaces scored like any submission, to show the suite discriminates.
+
+Validity baselines exist for every target (the reference itself, an empty program, a lookup
+table of the visible gold, a thief that reaches for the oracle and the reference); independent
+reimplementations from Debian (gojq, busybox, uutils) exist for the targets they reimplement.
+Each is registered by name with ``@candidate`` and materialised as a workspace folder holding
+``bin/<command>`` (and ``build.sh`` where it needs one), exactly what an agent would submit.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from mirror.images import _run_build_step, ensure_base_image, ensure_packages_image
+from mirror.suites import load_suite
+from mirror.targets import Target
+
+Materialise = Callable[[Target, Path], None]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    materialise: Materialise
+    targets: frozenset[str] | None  # None: every target
+    expect: str  # what calibration should show: "100", "0", "<=5", "between"
+
+
+CANDIDATES: dict[str, Candidate] = {}
+
+
+def candidate(
+    name: str, targets: set[str] | None = None, expect: str = "between"
+) -> Callable[[Materialise], Materialise]:
+    """Register a calibration candidate under ``name``."""
+
+    def register(function: Materialise) -> Materialise:
+        CANDIDATES[name] = Candidate(
+            name, function, frozenset(targets) if targets else None, expect
+        )
+        return function
+
+    return register
+
+
+def candidates_for(target: Target) -> list[Candidate]:
+    return [c for c in CANDIDATES.values() if c.targets is None or target.name in c.targets]
+
+
+def _write_program(workspace: Path, command: str, text: str) -> None:
+    program = workspace / "bin" / command
+    program.parent.mkdir(parents=True, exist_ok=True)
+    program.write_text(text)
+    program.chmod(0o755)
+
+
+# A dynamically linked program travels with the libraries it needs (glibc aside, which every
+# bookworm box has) and is started through the box's loader, under its own command name.
+PACK_SCRIPT = """
+real=$(readlink -f "$PROGRAM")
+mkdir -p /out/bin /out/root/lib
+if ldd "$real" >/dev/null 2>&1; then
+  cp "$real" /out/root/program
+  ldd "$real" | awk '/=> \\// {print $3}' | while read -r lib; do
+    case $(basename "$lib") in
+      libc.so.*|libm.so.*|ld-linux*|libpthread.so.*|libdl.so.*|librt.so.*) ;;
+      *) cp -L "$lib" /out/root/lib/ ;;
+    esac
+  done
+  cat > "/out/bin/$COMMAND" <<EOF
+#!/bin/sh
+here=\\$(dirname "\\$(readlink -f "\\$0")")/..
+exec /lib64/ld-linux-x86-64.so.2 --library-path "\\$here/root/lib" --argv0 $COMMAND \\
+  "\\$here/root/program" "\\$@"
+EOF
+  chmod 755 "/out/bin/$COMMAND"
+else
+  cp "$real" "/out/bin/$COMMAND"
+fi
+"""
+
+
+def _pack_program(image: str, program: str, command: str, workspace: Path, setup: str = "") -> None:
+    """Copy ``program`` (and its libraries) out of ``image`` into a runnable workspace."""
+    container = _run_build_step(
+        image,
+        setup + PACK_SCRIPT,
+        f"packing {program}",
+        environment={"PROGRAM": program, "COMMAND": command},
+    )
+    try:
+        stream, _ = container.get_archive("/out/.")
+        with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as archive:
+            archive.extractall(workspace, filter="tar")
+    finally:
+        container.remove(force=True)
+
+
+def _debian_program(packages: list[str], program: str) -> Materialise:
+    setup = (
+        "export DEBIAN_FRONTEND=noninteractive\napt-get update -q >/dev/null\n"
+        f"apt-get install -y -q --no-install-recommends {' '.join(packages)} >/dev/null\n"
+    )
+
+    def materialise(target: Target, workspace: Path) -> None:
+        _pack_program(ensure_base_image(), program, target.command, workspace, setup)
+
+    return materialise
+
+
+@candidate("reference", expect="100")
+def reference(target: Target, workspace: Path) -> None:
+    """The reference program itself, copied out of its packages image: must score 100 %."""
+    _pack_program(ensure_packages_image(target), target.binary, target.command, workspace)
+
+
+@candidate("empty", expect="0")
+def empty(target: Target, workspace: Path) -> None:
+    """Prints nothing and exits 0: must score 0 % (trivial cases are dropped from suites)."""
+    _write_program(workspace, target.command, "#!/bin/sh\nexit 0\n")
+
+
+LOOKUP_PROGRAM = r'''#!/usr/bin/python3
+"""Replays the visible gold for an input seen there; prints nothing otherwise."""
+import base64, json, os, sys
+from pathlib import Path
+
+def decode(value):
+    return base64.b64decode(value["base64"]) if isinstance(value, dict) else value.encode()
+
+def key(args, stdin, files):
+    return json.dumps([args, stdin.hex(), sorted((n, d.hex()) for n, d in files.items())])
+
+table = {}
+for line in open(Path(__file__).resolve().parent.parent / "visible.jsonl", encoding="utf-8"):
+    record = json.loads(line)
+    case = record["case"]
+    files = {name: decode(data) for name, data in case.get("files", {}).items()}
+    table[key(case["args"], decode(case.get("stdin", "")), files)] = record["gold"]
+here = Path.cwd()
+files = {str(p.relative_to(here)): p.read_bytes() for p in here.rglob("*") if p.is_file()}
+gold = table.get(key(sys.argv[1:], sys.stdin.buffer.read(), files))
+if gold is None:
+    sys.exit(0)
+sys.stdout.buffer.write(decode(gold["stdout"]))
+sys.stderr.buffer.write(decode(gold["stderr"]))
+sys.exit(gold["exit_code"] if gold["exit_code"] is not None else 1)
+'''
+
+
+@candidate("lookup", expect="<=5")
+def lookup(target: Target, workspace: Path) -> None:
+    """Hard-codes the visible suite: must pass at most 5 % of the held-out cases."""
+    suite = load_suite(target)
+    workspace.mkdir(parents=True, exist_ok=True)
+    with open(workspace / "visible.jsonl", "w", encoding="utf-8") as out:
+        for entry in suite.visible:
+            out.write(json.dumps(entry.to_json()) + "\n")
+    _write_program(workspace, target.command, LOOKUP_PROGRAM)
+
+
+THIEF_PROGRAM = """#!/bin/sh
+# Reaches for everything a cheat would want; must pass nothing it cannot answer itself.
+for sock in /oracle/oracle.sock "$MIRROR_ORACLE_SOCKET"; do
+  [ -S "$sock" ] && MIRROR_ORACLE_SOCKET="$sock" exec oracle run -- "$@"
+done
+oracle run -- "$@" 2>/dev/null && exit 0
+[ -x {binary} ] && exec {binary} "$@"
+for place in /heldout /results /work/../heldout /var/log/mirror; do
+  cat "$place"/* 2>/dev/null
+done
+exit 0
+"""
+
+
+@candidate("thief", expect="0")
+def thief(target: Target, workspace: Path) -> None:
+    """Calls the oracle, the reference path and the held-out files from the scoring box."""
+    _write_program(workspace, target.command, THIEF_PROGRAM.format(binary=target.binary))
+
+
+candidate("gojq", {"jq"})(_debian_program(["gojq"], "/usr/bin/gojq"))
+candidate("busybox", {"sed", "cal"})(_debian_program(["busybox-static"], "/bin/busybox"))
+candidate("uutils", {"numfmt"})(_debian_program(["rust-coreutils"], "/usr/bin/coreutils"))
+
+
+def materialise(name: str, target: Target, into: Path) -> Path:
+    """A fresh workspace of candidate ``name`` for ``target`` under ``into``."""
+    workspace = into / target.name / name
+    CANDIDATES[name].materialise(target, workspace)
+    return workspace

@@ -1,0 +1,108 @@
+"""Upstream test files from a target's Debian source package, fetched once and cached.
+
+``apt-get source`` runs in a build container made from the base image, with host networking;
+its deb-src entries are derived at run time from the container's own apt sources, so no mirror
+address is written into the project. The source version is the one of the binary package in
+the target's reference image, so the tests match the program they are run against.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import re
+import shlex
+import tarfile
+from pathlib import Path
+
+from mirror.images import _run_build_step, ensure_base_image, ensure_reference_image
+from mirror.targets import get_target
+
+log = logging.getLogger(__name__)
+
+FETCH_SCRIPT = """
+export DEBIAN_FRONTEND=noninteractive
+for list in /etc/apt/sources.list.d/*.sources; do
+  sed 's/^Types: deb$/Types: deb-src/' "$list" > "${list%.sources}-src.sources"
+done
+apt-get update -q
+apt-get install -y -q --no-install-recommends dpkg-dev
+mkdir -p /fetch /out && cd /fetch
+# A mirror may lack the exact version (security archives often carry no sources): then take
+# the newest version it has, and record which one that was.
+apt-get source -q --only-source "$SOURCE=$VERSION" || {
+  for version in $(apt-cache showsrc --only-source "$SOURCE" | sed -n 's/^Version: //p'); do
+    apt-get source -q --only-source "$SOURCE=$version" && break
+  done
+}
+cd "$(find . -mindepth 1 -maxdepth 1 -type d | head -n 1)"
+dpkg-parsechangelog -S Version > /out/.source-version
+for pattern in $PATTERNS; do
+  for file in $pattern; do
+    if [ -f "$file" ]; then mkdir -p "/out/$(dirname "$file")"; cp "$file" "/out/$file"; fi
+  done
+done
+"""
+
+
+def cache_root() -> Path:
+    """Host-only cache of upstream files (under the same state folder as the mirror CLI)."""
+    return Path(os.environ.get("MIRROR_STATE", Path.home() / ".cache" / "mirror")) / "upstream"
+
+
+def source_version(target_name: str, package: str) -> str:
+    """The source version of ``package`` as installed in the target's reference image."""
+    installed = ensure_reference_image(get_target(target_name)).manifest["packages"][package]
+    return re.sub(r"\+b\d+$", "", installed)  # a binNMU has no source of its own
+
+
+def upstream_files(
+    target_name: str, source: str, package: str, patterns: tuple[str, ...]
+) -> dict[str, bytes]:
+    """Files of ``source`` matching shell ``patterns`` (relative to its tree), by path.
+
+    Cached under ``<cache>/upstream/<target>/<version>/``; a complete fetch ends by writing
+    ``.source-version`` (the version actually fetched), so an interrupted one is redone.
+    """
+    version = source_version(target_name, package)
+    folder = cache_root() / target_name / version
+    marker = folder / ".source-version"
+    if not marker.exists():
+        _fetch(folder, source, version, patterns)
+    fetched = marker.read_text().strip()
+    if fetched != version:
+        log.warning(
+            "%s: upstream tests from source %s %s, not %s", target_name, source, fetched, version
+        )
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path != marker
+    }
+
+
+def _fetch(folder: Path, source: str, version: str, patterns: tuple[str, ...]) -> None:
+    log.info("fetching %s %s with apt-get source into %s", source, version, folder)
+    environment = {"SOURCE": source, "VERSION": version, "PATTERNS": " ".join(patterns)}
+    container = _run_build_step(
+        ensure_base_image(),
+        FETCH_SCRIPT,
+        f"apt-get source {shlex.quote(source)}={version}",
+        environment=environment,
+    )
+    try:
+        stream, _ = container.get_archive("/out")
+        data = b"".join(stream)
+    finally:
+        container.remove(force=True)
+    files: dict[Path, bytes] = {}
+    with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+        for member in archive.getmembers():
+            name = Path(member.name)
+            if member.isfile() and name.parts[0] == "out" and ".." not in name.parts:
+                files[folder.joinpath(*name.parts[1:])] = archive.extractfile(member).read()  # type: ignore[union-attr]
+    marker = folder / ".source-version"
+    for path, content in sorted(files.items(), key=lambda item: item[0] == marker):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
