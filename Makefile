@@ -23,8 +23,7 @@ test: setup
 	exit $$rc
 
 demo: setup
-	$(BIN)/mirror -v targets build cal numfmt jq
-	$(BIN)/mirror targets list
+	$(BIN)/mirror demo
 
 bench: setup
 	$(BIN)/mirror bench oracle

@@ -15,6 +15,8 @@ from tqdm import tqdm
 from mirror.engine import EngineError, image_exists
 from mirror.images import ImageBuildError, ensure_reference_image, reference_tag
 from mirror.report_cli import report_command
+from mirror.scoring import ScoringError
+from mirror.suites import SuiteError
 from mirror.suites_cli import tests
 from mirror.targets import SpecError, all_targets, get_target
 
@@ -105,6 +107,60 @@ def bench_oracle(repeat: int, batch_size: int) -> None:
     click.echo(table)
 
 
+@main.command("score")
+@click.argument("target_name", metavar="TARGET")
+@click.argument("workspace", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--candidate", default=None, help="Name recorded in the receipt (default: folder).")
+@click.option("--kind", type=click.Choice(["agent", "human", "calibration"]), default="human")
+@click.option("--results", type=click.Path(path_type=Path), default=Path("results"))
+def score_command(
+    target_name: str, workspace: Path, candidate: str | None, kind: str, results: Path
+) -> None:
+    """Build WORKSPACE in a scoring box and score it on TARGET's held-out suite."""
+    from mirror.scoring import score
+
+    with _user_errors():
+        name = candidate or workspace.resolve().name
+        receipt, path = score(get_target(target_name), workspace, name, kind, results, state_dir())
+    click.echo(
+        f"{receipt.target} {receipt.candidate}: {receipt.passed}/{receipt.total} "
+        f"({receipt.pass_fraction:.1%}), build {receipt.build.status}; receipt {path}"
+    )
+
+
+@main.command("calibrate")
+@click.argument("names", nargs=-1)
+@click.option("--candidates", help="Comma-separated candidate names (default: all that apply).")
+@click.option("--results", type=click.Path(path_type=Path), default=Path("results"))
+def calibrate_command(names: tuple[str, ...], candidates: str | None, results: Path) -> None:
+    """Score the calibration candidates of TARGETs (all with suites when none is given)."""
+    from mirror.calibration import calibrate, calibration_table
+
+    with _user_errors():
+        chosen = [get_target(n) for n in names] or _targets_with_suites()
+        only = set(candidates.split(",")) if candidates else None
+        runs = calibrate(chosen, results, state_dir(), only)
+    click.echo(calibration_table(runs))
+    if not all(run.meets_expectation for run in runs):
+        raise click.ClickException("some calibration expectations were not met (see table)")
+
+
+@main.command("demo")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("results/demo"))
+def demo_command(out: Path) -> None:
+    """The main job on embedded defaults: targets, suites, calibration, a heatmap. No API key."""
+    from mirror.demo import run_demo
+
+    with _user_errors():
+        click.echo(run_demo(out, state_dir()))
+
+
+def _targets_with_suites() -> list:
+    from mirror.suites import heldout_dir
+
+    return [t for t in all_targets().values() if (heldout_dir(t) / "cases.jsonl").exists()]
+
+
 class _user_errors:
     """Turn the library's expected failures into clean CLI errors."""
 
@@ -112,7 +168,7 @@ class _user_errors:
         return None
 
     def __exit__(self, kind: type | None, error: BaseException | None, _tb: object) -> None:
-        if isinstance(error, SpecError | EngineError | ImageBuildError):
+        if isinstance(error, SpecError | EngineError | ImageBuildError | SuiteError | ScoringError):
             raise click.ClickException(str(error)) from None
 
 

@@ -222,9 +222,10 @@ def score(
     results: Path,
     state: Path,
     workers: int = WORKERS,
+    suite: Suite | None = None,
 ) -> tuple[Receipt, Path]:
     """Build and score ``workspace`` on the held-out suite; write and return its receipt."""
-    suite = load_suite(target)
+    suite = suite or load_suite(target)
     entries = suite.heldout
     run_id = (
         f"{target.name}-{_slug(candidate)}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"

@@ -666,17 +666,20 @@ class VerifyReport:
     volatile_changed: list[Drift]
     volatile_total: int
     reference_changes: dict[str, tuple[Any, Any]]
+    problems: list[str]
     seconds: float
 
 
 def verify_suite(
     target: Target, visible: Path | None = None, progress: bool = True
 ) -> VerifyReport:
-    """Recapture the gold of every visible and held-out case from a fresh reference box."""
+    """Recapture the gold of every visible and held-out case from a fresh reference box, and
+    run the suite checks (``suite_problems``) on the files."""
     from mirror.boxes import reference_box
 
     started = time.monotonic()
     suite = load_suite(target, visible)
+    problems = suite_problems(suite, target, generators(target.name))
     entries = [("visible", e) for e in suite.visible] + [("held-out", e) for e in suite.heldout]
     drift: list[Drift] = []
     volatile: list[Drift] = []
@@ -703,5 +706,6 @@ def verify_suite(
         volatile_changed=volatile,
         volatile_total=sum(entry.volatile for _, entry in entries),
         reference_changes=changes,
+        problems=problems,
         seconds=time.monotonic() - started,
     )

@@ -108,15 +108,17 @@ def tests_verify(names: tuple[str, ...], everything: bool, visible: Path | None)
                 click.echo(f"{target.name}: drift: {drift.describe()}")
             for drift in report.volatile_changed:
                 click.echo(f"{target.name}: volatile (expected): {drift.describe()}")
+            for problem in report.problems:
+                click.echo(f"{target.name}: check failed: {problem}")
             click.echo(
                 f"{target.name}: {report.checked} cases, {len(report.drift)} drifted, "
                 f"{len(report.volatile_changed)}/{report.volatile_total} volatile changed, "
                 f"{report.seconds:.0f}s"
             )
-            if report.drift:
+            if report.drift or report.problems:
                 failed.append(target.name)
     if failed:
-        raise click.ClickException(f"gold drifted for: {', '.join(failed)}")
+        raise click.ClickException(f"drift or failed checks: {', '.join(failed)}")
 
 
 @tests.command("list")

@@ -38,22 +38,39 @@ def sizes() -> st.SearchStrategy[str]:
     )
 
 
-def option_sets() -> st.SearchStrategy[list[str]]:
-    """Options in a user's mix: colour, border, squeezing, length, skip, offset, block size."""
-    single = st.one_of(
-        st.sampled_from(["always", "never", "auto"]).map(lambda c: ["--color", c]),
-        st.sampled_from(["unicode", "ascii", "none"]).map(lambda b: [f"--border={b}"]),
-        st.sampled_from([["-v"], ["--no-squeezing"]]),
-        st.tuples(st.sampled_from(["-n", "-c", "--length", "--bytes"]), sizes()).map(list),
-        st.tuples(st.sampled_from(["-s", "--skip"]), sizes()).map(list),
-        st.tuples(st.sampled_from(["-o", "--display-offset"]), sizes()).map(list),
-        st.sampled_from(["1", "2", "16", "512", "1kB"]).map(lambda s: [f"--block-size={s}"]),
+def _option_kinds() -> dict[str, st.SearchStrategy[list[str]]]:
+    return {
+        "color": st.sampled_from(["always", "never", "never", "auto"]).map(
+            lambda c: ["--color", c]
+        ),
+        "border": st.sampled_from(["unicode", "ascii", "none"]).map(lambda b: [f"--border={b}"]),
+        "squeeze": st.sampled_from([["-v"], ["--no-squeezing"]]),
+        "length": st.tuples(st.sampled_from(["-n", "-c", "--length", "--bytes"]), sizes()).map(
+            list
+        ),
+        "skip": st.tuples(st.sampled_from(["-s", "--skip"]), sizes()).map(list),
+        "offset": st.tuples(st.sampled_from(["-o", "--display-offset"]), sizes()).map(list),
+        "block": st.sampled_from(["1", "2", "16", "512", "1kB"]).map(
+            lambda s: [f"--block-size={s}"]
+        ),
+    }
+
+
+@st.composite
+def option_sets(draw: st.DrawFn, exclude: tuple[str, ...] = ()) -> list[str]:
+    """Options in a user's mix, each at most once: hexyl's argument parser reports an option
+    given twice, or two errors at once, in an order that changes from run to run."""
+    kinds = _option_kinds()
+    chosen = draw(
+        st.lists(st.sampled_from(sorted(set(kinds) - set(exclude))), unique=True, max_size=4)
     )
     # Mostly without colour codes, which make outputs long and alike.
-    colour = st.sampled_from([["--color=never"], ["--color=never"], []])
-    return st.tuples(colour, st.lists(single, max_size=4)).map(
-        lambda parts: parts[0] + [word for group in parts[1] for word in group]
-    )
+    if "color" not in chosen and "color" not in exclude and draw(st.integers(0, 2)):
+        chosen.append("color-never")
+    words: list[str] = []
+    for kind in draw(st.permutations(chosen)):
+        words += ["--color=never"] if kind == "color-never" else draw(kinds[kind])
+    return words
 
 
 @generator("hexyl", "stdin-bytes")
@@ -70,26 +87,32 @@ def file_bytes() -> st.SearchStrategy[Case]:
     )
 
 
-@generator("hexyl", "bad-arguments")
-def bad_arguments() -> st.SearchStrategy[Case]:
+@generator("hexyl", "odd-arguments")
+def odd_arguments() -> st.SearchStrategy[Case]:
+    """Values hexyl rejects, and values it quietly ignores (an unparsable size counts as none)."""
     wrong = st.sampled_from(
         [
-            ["--color", "sometimes"],
-            ["--border", "double"],
-            ["-n", "-1"],
-            ["-s", "1XB"],
-            ["--block-size=0"],
-            ["--block-size=-4"],
-            ["-o", "1.5"],
-            ["missing.bin"],
-            ["a", "b"],
-            ["--length"],
-            ["-x"],
+            ("color", ["--color", "sometimes"]),
+            ("border", ["--border", "double"]),
+            ("length", ["-n", "-1"]),
+            ("skip", ["-s", "1XB"]),
+            ("block", ["--block-size=0"]),
+            ("block", ["--block-size=-4"]),
+            ("offset", ["-o", "1.5"]),
+            ("length", ["-n", "0x"]),
+            ("length", ["-c", "kB"]),
+            ("skip", ["--skip=99999999999999999999"]),
+            ("offset", ["-o", "-3"]),
+            ("", ["missing.bin"]),
+            ("", ["a", "b"]),
+            ("length", ["--length"]),
+            ("", ["-x"]),
         ]
     )
-    return st.builds(
-        lambda options, bad, d: Case(args=(*options, *bad), stdin=d),
-        option_sets(),
-        wrong,
-        st.binary(max_size=32),
+    return wrong.flatmap(
+        lambda kind_bad: st.builds(
+            lambda options, d: Case(args=(*options, *kind_bad[1]), stdin=d),
+            option_sets(exclude=(kind_bad[0],)),
+            st.binary(max_size=32),
+        )
     )

@@ -1,0 +1,144 @@
+"""Scoring in isolated boxes, on a small cal suite captured here from the reference."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from mirror.candidates import materialise
+from mirror.scoring import first_difference, run_cases, score
+from mirror.suites import Suite, SuiteCase
+from mirror.targets import get_target
+from oracle.case import Case, Outcome
+
+pytestmark = pytest.mark.docker
+CAL = get_target("cal")
+
+
+@pytest.fixture(scope="module")
+def small_suite(box_factory) -> Suite:
+    visible = [Case(args=(str(m), "2024")) for m in range(1, 13)] + [Case(args=("-x",))]
+    heldout = [Case(args=(str(m), "1999")) for m in range(1, 13)]
+    heldout += [Case(args=("-j", str(m), "1752")) for m in (9, 10)] + [Case(args=("13", "2000"))]
+    with box_factory("cal").client() as client:
+
+        def capture(cases: list[Case]) -> list[SuiteCase]:
+            return [SuiteCase("months", case, client.run(case)) for case in cases]
+
+        return Suite("cal", capture(visible), capture(heldout), {"reference": {}})
+
+
+def write_candidate(folder: Path, program: str, build: str | None = None) -> Path:
+    (folder / "bin").mkdir(parents=True)
+    (folder / "bin" / "cal").write_text(program)
+    (folder / "bin" / "cal").chmod(0o755)
+    if build is not None:
+        (folder / "build.sh").write_text(build)
+    return folder
+
+
+def score_small(suite: Suite, workspace: Path, tmp_path: Path, name: str = "test"):
+    return score(CAL, workspace, name, "calibration", tmp_path / "results", tmp_path, suite=suite)
+
+
+@pytest.mark.parametrize(
+    ("name", "check"),
+    [
+        ("reference", lambda f: f == 1.0),
+        ("empty", lambda f: f == 0.0),
+        ("lookup", lambda f: f <= 0.05),
+        ("thief", lambda f: f == 0.0),
+    ],
+)
+def test_validity_baselines(small_suite, tmp_path, name, check, monkeypatch) -> None:
+    monkeypatch.setattr("mirror.candidates.load_suite", lambda target: small_suite)
+    workspace = materialise(name, CAL, tmp_path / "candidates")
+    receipt, path = score_small(small_suite, workspace, tmp_path, name)
+    assert check(receipt.pass_fraction), receipt
+    assert receipt.total == len(small_suite.heldout) and receipt.build.status == "ok"
+    saved = json.loads(path.read_text())
+    assert saved["passed"] == receipt.passed and saved["solved_100"] == (receipt.passed == 15)
+    verdicts = [
+        json.loads(line)
+        for line in path.with_suffix("").with_suffix(".cases.jsonl").read_text().splitlines()
+    ]
+    assert len(verdicts) == receipt.total
+
+
+def test_a_build_in_c_from_source(small_suite, tmp_path) -> None:
+    source = '#include <stdio.h>\nint main(void) { puts("not a calendar"); return 0; }\n'
+    workspace = write_candidate(tmp_path / "ws", "placeholder")
+    (workspace / "cal.c").write_text(source)
+    (workspace / "build.sh").write_text("gcc -O2 -o bin/cal cal.c\n")
+    receipt, _ = score_small(small_suite, workspace, tmp_path)
+    assert receipt.build.status == "ok" and receipt.passed == 0
+    assert "exit 0" in Path(receipt.build.log).read_text()
+
+
+def test_a_failing_build_still_gets_a_receipt(small_suite, tmp_path) -> None:
+    workspace = write_candidate(tmp_path / "ws", "#!/bin/sh\n", build="echo broken >&2; exit 3\n")
+    receipt, _ = score_small(small_suite, workspace, tmp_path)
+    assert receipt.build.status == "failed" and receipt.passed == 0
+    assert "broken" in Path(receipt.build.log).read_text()
+
+
+def test_a_build_cannot_reach_the_network(small_suite, tmp_path) -> None:
+    probe = "python3 -c \"import socket; socket.create_connection(('1.1.1.1', 80), 3)\""
+    workspace = write_candidate(tmp_path / "ws", "#!/bin/sh\n", build=probe + "\n")
+    receipt, _ = score_small(small_suite, workspace, tmp_path)
+    assert receipt.build.status == "failed"
+    assert "unreachable" in Path(receipt.build.log).read_text()
+
+
+def test_hanging_crashing_and_flooding_candidates_become_outcomes(small_suite, tmp_path) -> None:
+    entries = [
+        SuiteCase("x", Case(args=("1", "1999"), timeout=1), small_suite.heldout[0].gold),
+        *small_suite.heldout[1:3],
+    ]
+    program = '#!/bin/sh\ncase "$1" in 1) sleep 100;; 2) kill -SEGV $$;; *) yes;; esac\n'
+    workspace = write_candidate(tmp_path / "ws", program)
+    started = time.monotonic()
+    hang, crash, flood = run_cases(workspace, "cal", entries, workers=1)
+    assert hang.timed_out and crash.signal == 11 and flood.stdout_truncated
+    assert time.monotonic() - started < 30
+
+
+PROBE = """#!/usr/bin/python3
+import os, socket
+found = []
+for path in ["/oracle/oracle.sock", "/heldout", "/results", "/var/log/mirror", "/usr/bin/ncal",
+             "/work/../heldout", "/var/run/docker.sock"]:
+    if os.path.exists(path):
+        found.append(path)
+for address in [("1.1.1.1", 53), ("10.0.0.1", 80), ("172.17.0.1", 2375)]:
+    s = socket.socket()
+    s.settimeout(1)
+    if s.connect_ex(address) == 0:
+        found.append(repr(address))
+try:
+    open("/work/bin/tampered", "w")
+    found.append("wrote the workspace")
+except OSError:
+    pass
+for folder in ["/opt/mirror/oracle", "/usr/local/bin"]:
+    if os.access(folder, os.W_OK):
+        found.append(f"can write {folder}")
+print("reached:", found)
+"""
+
+
+def test_the_scoring_box_offers_nothing_to_steal(small_suite, tmp_path) -> None:
+    workspace = write_candidate(tmp_path / "ws", PROBE)
+    (outcome,) = run_cases(workspace, "cal", small_suite.heldout[:1], workers=1)
+    assert outcome.stdout == b"reached: []\n", outcome
+
+
+def test_first_difference_names_the_stream() -> None:
+    gold = Outcome(b"a", b"", 0)
+    assert first_difference(gold, Outcome(b"a", b"", 0)) is None
+    assert first_difference(gold, Outcome(b"b", b"", 0)) == "stdout"
+    assert first_difference(gold, Outcome(b"a", b"e", 0)) == "stderr"
+    assert first_difference(gold, Outcome(b"a", b"", 1)) == "exit_code"
