@@ -6,7 +6,7 @@ import logging
 import socket
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +15,13 @@ from typing import Any
 from docker.utils.socket import STDERR, STDOUT, frames_iter
 
 from mirror.engine import EngineError, engine
-from mirror.images import PROGRAM_UID, ReferenceImage, ensure_reference_image
+from mirror.images import (
+    PROGRAM_UID,
+    SANDBOX_LAUNCHER,
+    SANDBOX_PRELOAD,
+    ReferenceImage,
+    ensure_reference_image,
+)
 from mirror.targets import Target
 from oracle.case import Outcome
 from oracle.client import OracleClient, OracleError
@@ -28,6 +34,32 @@ QUERY_LOG_IN_BOX = "/var/log/mirror/queries.jsonl"
 # Just enough for the runner (root in its box) to set up the case folder and drop to the
 # program's uid; the program itself runs with none.
 RUNNER_CAPABILITIES = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL", "SETUID", "SETGID"]
+# What every reference program may touch: its case folder; shared data (never its own binary
+# or libraries, nor /proc); glibc and a shell, for programs that run commands (sed's `e`).
+SANDBOX_READ = (
+    "/usr/share",
+    "/etc",
+    "/usr/lib/locale",
+    "/usr/lib/terminfo",
+    "/usr/lib/x86_64-linux-gnu/gconv",
+    "/dev/urandom",
+    "/dev/random",
+    "/dev/zero",
+)
+SANDBOX_EXECUTE = (
+    "/usr/bin/dash",
+    "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2",
+    "/usr/lib/x86_64-linux-gnu/libc.so.6",
+    "/usr/lib/x86_64-linux-gnu/libm.so.6",
+)
+
+
+def sandbox_rules(target: Target) -> str:
+    """The MIRROR_SANDBOX rules of a target's reference program (format: oracle/sandbox.c)."""
+    rules = [("rw", "/case"), ("w", "/dev/null")]
+    rules += [("r", path) for path in (*SANDBOX_READ, *target.sandbox.read)]
+    rules += [("x", path) for path in (*SANDBOX_EXECUTE, *target.sandbox.execute)]
+    return ":".join(f"{kind}:{path}" for kind, path in rules)
 
 
 def hardened_options(**extra: Any) -> dict[str, Any]:
@@ -91,8 +123,13 @@ class ReferenceBox:
 def reference_box(target: Target, socket_path: Path, log_dir: Path) -> Iterator[ReferenceBox]:
     """Start the target's reference box serving ``socket_path``; remove it on exit."""
     image = ensure_reference_image(target)
+    sandbox = ["--sandbox", sandbox_rules(target)]
+    if image.manifest["static"]:
+        sandbox += ["--sandbox-launcher", SANDBOX_LAUNCHER]
+    else:
+        sandbox += ["--sandbox-preload", SANDBOX_PRELOAD]
     with runner_box(
-        image.tag, target.binary, target.command, socket_path, log_dir, target.name
+        image.tag, target.binary, target.command, socket_path, log_dir, target.name, sandbox
     ) as container:
         yield ReferenceBox(
             target, image, container, socket_path.absolute(), log_dir / "queries.jsonl"
@@ -101,7 +138,13 @@ def reference_box(target: Target, socket_path: Path, log_dir: Path) -> Iterator[
 
 @contextmanager
 def runner_box(
-    image: str, program: str, argv0: str, socket_path: Path, log_dir: Path, label: str
+    image: str,
+    program: str,
+    argv0: str,
+    socket_path: Path,
+    log_dir: Path,
+    label: str,
+    extra: Sequence[str] = (),
 ) -> Iterator[Any]:
     """A hardened box whose runner serves ``program`` on ``socket_path`` (a host path)."""
     socket_path = socket_path.absolute()
@@ -110,7 +153,7 @@ def runner_box(
     log_dir.chmod(0o700)
     command = ["oracle", "serve", "--socket", f"/oracle/{socket_path.name}"]
     command += ["--program", program, "--argv0", argv0, "--uid", str(PROGRAM_UID)]
-    command += ["--log", QUERY_LOG_IN_BOX]
+    command += ["--log", QUERY_LOG_IN_BOX, *extra]
     container = engine().containers.run(
         image,
         command,

@@ -144,7 +144,8 @@ def packages_tag(target: Target) -> str:
 
 
 def reference_tag(target: Target) -> str:
-    key = _digest(packages_tag(target), runner_digest(), RECIPE_VERSION)
+    sandbox = SANDBOX_SOURCE.read_bytes()
+    key = _digest(packages_tag(target), runner_digest(), sandbox, RECIPE_VERSION)
     return f"mirror/ref-{target.name}:{key[:16]}"
 
 
@@ -246,10 +247,17 @@ versions = subprocess.run(
     ["dpkg-query", "-W", "-f", "${Package}\\t${Version}\\n", *packages],
     capture_output=True, text=True, check=True,
 ).stdout
+data = open(real, "rb").read()
+phoff, phentsize, phnum = int.from_bytes(data[32:40], "little"), data[54], data[56]
+interp = any(
+    int.from_bytes(data[phoff + i * phentsize : phoff + i * phentsize + 4], "little") == 3
+    for i in range(phnum)
+)
 manifest = {
     "binary": binary,
     "binary_realpath": real,
-    "binary_sha256": hashlib.sha256(open(real, "rb").read()).hexdigest(),
+    "static": not interp,
+    "binary_sha256": hashlib.sha256(data).hexdigest(),
     "packages": dict(line.split("\\t") for line in versions.splitlines()),
 }
 os.makedirs("/usr/share/mirror", exist_ok=True)
@@ -259,21 +267,56 @@ print(json.dumps(manifest))
 """
 
 
+SANDBOX_SOURCE = ROOT / "oracle" / "sandbox.c"
+SANDBOX_PRELOAD = "/opt/mirror/lib/libmirror-sandbox.so"
+SANDBOX_LAUNCHER = "/opt/mirror/bin/sandbox-exec"
+
+
+def sandbox_tag() -> str:
+    key = _digest(base_tag(), SANDBOX_SOURCE.read_bytes(), RECIPE_VERSION)
+    return f"mirror/sandbox:{key[:16]}"
+
+
+def sandbox_files() -> dict[str, bytes]:
+    """The compiled sandbox (preload library and launcher), built once per source."""
+    tag = sandbox_tag()
+    if not image_exists(tag):
+        flags = "-O2 -Wall -Wextra -Werror"
+        script = f"""
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends gcc libc6-dev
+mkdir -p /sandbox
+gcc {flags} -shared -fPIC -o /sandbox/libmirror-sandbox.so /tmp/sandbox.c
+gcc {flags} -DSANDBOX_EXEC -o /sandbox/sandbox-exec /tmp/sandbox.c
+"""
+        source = {"tmp/sandbox.c": SANDBOX_SOURCE.read_bytes()}
+        _commit(_run_build_step(ensure_base_image(), script, "compiling the sandbox", source), tag)
+    container = engine().containers.create(tag, ["true"], network_mode="none")
+    try:
+        built = files_in_container(container, "/sandbox")
+    finally:
+        container.remove(force=True)
+    return {
+        SANDBOX_PRELOAD.lstrip("/"): built["libmirror-sandbox.so"],
+        SANDBOX_LAUNCHER.lstrip("/"): built["sandbox-exec"],
+    }
+
+
 def ensure_reference_image(target: Target) -> ReferenceImage:
     """The target's reference box image: packages, runner, docs, manifest, binary 0711."""
     tag = reference_tag(target)
     if not image_exists(tag):
         packages_image = ensure_packages_image(target)
         docs = extract_docs(target, packages_image)
-        files = runner_files() | {
-            f"usr/share/mirror/docs/{name}": text for name, text in docs.items()
-        }
+        files = runner_files() | sandbox_files()
+        files |= {f"usr/share/mirror/docs/{name}": text for name, text in docs.items()}
         container = engine().containers.create(
             packages_image,
             ["python3", "-I", "-c", MANIFEST_SCRIPT, target.binary, *target.packages.debian],
             network_mode="none",
         )
-        container.put_archive("/", tar_of(files))
+        container.put_archive("/", tar_of(files, executable=(SANDBOX_LAUNCHER.lstrip("/"),)))
         container.start()
         if container.wait()["StatusCode"] != 0:
             output = container.logs().decode(errors="replace")

@@ -329,7 +329,7 @@ class LookupTable:
     def __init__(self, visible: Iterable[SuiteCase], by_args: bool = True):
         self.by_input: dict[Input, Outcome] = {}
         self.by_args: dict[tuple[str, ...], Outcome] = {}
-        for entry in visible:
+        for entry in sorted(visible, key=lambda e: e.id):  # the same replay in any order
             self.by_input.setdefault(input_of(entry.case), entry.gold)
             self.by_args.setdefault(entry.case.args, entry.gold)
         if not by_args:

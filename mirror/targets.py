@@ -79,6 +79,13 @@ class Docs(_Strict):
     files: list[AbsolutePath] = []
 
 
+class SandboxPaths(_Strict):
+    """Paths the reference program may use beyond the defaults (see mirror/boxes.py)."""
+
+    read: list[AbsolutePath] = []
+    execute: list[AbsolutePath] = []
+
+
 class Target(_Strict):
     """What to install, how the program is invoked, and how it is classified."""
 
@@ -92,6 +99,7 @@ class Target(_Strict):
     packages: Packages
     build: Build | None = None
     docs: Docs = Docs()
+    sandbox: SandboxPaths = SandboxPaths()
     folder: Path = Field(default=Path(), exclude=True)
 
     _spec_digest: str = PrivateAttr("")

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 DEFAULT_TIMEOUT = 10.0
+# The dynamic loader and the sandbox read these before the program runs: a case may not set them.
+RESERVED_ENV_PREFIXES = ("LD_", "MIRROR_", "GLIBC_TUNABLES")
 MAX_TIMEOUT = 600.0
 
 
@@ -93,6 +95,9 @@ class Case:
             for key, value in env.items()
         ):
             raise CaseError('env: expected an object {"NAME": "value"} of strings')
+        reserved = sorted(key for key in env if key.startswith(RESERVED_ENV_PREFIXES))
+        if reserved:
+            raise CaseError(f"env: {', '.join(reserved)} reserved (LD_*, MIRROR_*, GLIBC_TUNABLES)")
         timeout = record.get("timeout", DEFAULT_TIMEOUT)
         if (
             isinstance(timeout, bool)

@@ -9,6 +9,7 @@ oracle exec --program PATH [--argv0 NAME] [--uid UID] [--case-dir DIR]
              like batch, but runs PATH here with the same runner the reference uses
 oracle serve --socket PATH --program PATH [--argv0 NAME] [--uid UID]
              [--case-dir DIR] [--log FILE]
+             [--sandbox RULES (--sandbox-preload LIB | --sandbox-launcher EXE)]
 """
 
 from __future__ import annotations
@@ -172,11 +173,20 @@ def cmd_test(argv: list[str]) -> int:
 
 
 def cmd_serve(argv: list[str]) -> int:
+    from oracle.runner import Sandbox
     from oracle.server import serve
 
-    runner, options = _runner(argv, {"--socket", "--log"})
+    sandbox_options = {"--sandbox", "--sandbox-preload", "--sandbox-launcher"}
+    runner, options = _runner(argv, {"--socket", "--log", *sandbox_options})
     if "--socket" not in options:
         raise UsageError("serve needs --socket PATH")
+    if "--sandbox" in options:
+        preload, launcher = options.get("--sandbox-preload"), options.get("--sandbox-launcher")
+        if bool(preload) == bool(launcher):
+            raise UsageError("--sandbox needs one of --sandbox-preload or --sandbox-launcher")
+        runner.sandbox = Sandbox(
+            options["--sandbox"][-1], (preload or [None])[-1], (launcher or [None])[-1]
+        )
     log = Path(options["--log"][-1]) if "--log" in options else None
     serve(Path(options["--socket"][-1]), runner, log)
     return 0

@@ -55,6 +55,20 @@ class Limits:
             resource.setrlimit(kind, (value, value))
 
 
+@dataclass(frozen=True)
+class Sandbox:
+    """Landlock and seccomp around the program (``oracle/sandbox.c``).
+
+    ``rules`` is the MIRROR_SANDBOX string; a dynamically linked program gets the rules from
+    ``preload`` (a library whose constructor runs once its libraries are mapped, so those can
+    be refused), a static one from ``launcher``, which applies them and then execs it.
+    """
+
+    rules: str
+    preload: str | None = None
+    launcher: str | None = None
+
+
 @dataclass
 class Runner:
     """Runs cases of one program under fixed conditions.
@@ -68,6 +82,7 @@ class Runner:
     case_dir: Path = CASE_DIR
     uid: int | None = None
     limits: Limits = field(default_factory=Limits)
+    sandbox: Sandbox | None = None
 
     def run(self, case: Case, output_bytes: int | None = None) -> Outcome:
         """Run one case and return what it produced; never raises for the program's faults.
@@ -112,11 +127,23 @@ class Runner:
         )
 
     def _spawn(self, case: Case) -> subprocess.Popen[bytes]:
+        argv = [self.argv0 or self.program, *case.args]
+        executable = self.program
+        env = {**BASE_ENV, "HOME": str(self.case_dir), **case.env}
+        if self.sandbox:
+            env["MIRROR_SANDBOX"] = self.sandbox.rules
+            if self.sandbox.launcher:
+                argv, executable = (
+                    [self.sandbox.launcher, self.program, *argv],
+                    self.sandbox.launcher,
+                )
+            else:
+                env["LD_PRELOAD"] = str(self.sandbox.preload)
         return subprocess.Popen(
-            [self.argv0 or self.program, *case.args],
-            executable=self.program,
+            argv,
+            executable=executable,
             cwd=self.case_dir,
-            env={**BASE_ENV, "HOME": str(self.case_dir), **case.env},
+            env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

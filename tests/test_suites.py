@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -66,12 +67,9 @@ suite_cases = st.builds(
 @given(st.lists(suite_cases, unique_by=lambda e: e.id))
 def test_suite_round_trip(entries: list[SuiteCase]) -> None:
     with_files = [*entries, SuiteCase("f", Case(files={"in/x.bin": b"\x00\xff"}), OK)]
-    path = Path(f"/tmp/mirror-test-suite-{random.getrandbits(64):x}.jsonl")
-    try:
-        write_suite(path, with_files)
-        again = read_suite(path)
-    finally:
-        path.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory() as folder:
+        write_suite(Path(folder) / "s.jsonl", with_files)
+        again = read_suite(Path(folder) / "s.jsonl")
     assert {e.id: (e.family, e.case, e.gold.key(), e.volatile) for e in again} == {
         e.id: (e.family, e.case, e.gold.key(), e.volatile) for e in with_files
     }
@@ -92,7 +90,7 @@ def test_bytes_that_are_not_utf8_are_base64_and_text_stays_readable(tmp_path: Pa
 
 def test_case_id_is_pinned() -> None:
     # A change here re-keys every committed suite: bump FORMAT_VERSION and rebuild them.
-    assert case_id(Case(args=("1", "2024"))) == "b55a2ddd9d4a1e5c"
+    assert case_id(Case(args=("1", "2024"))) == "04bc6dec5dcb8a6f"
 
 
 def _break(record: dict, where: str, value: object) -> dict:
@@ -175,7 +173,7 @@ def test_split_invariants(entries: list[SuiteCase], rng: random.Random) -> None:
     for family in {e.family for e in entries}:
         args = {e.case.args for e in entries if e.family == family}
         elsewhere = {e.case.args for e in entries if e.family != family}
-        if len(args - elsewhere) >= 2 and not args & elsewhere:
+        if len(args) >= 2 and not args & elsewhere:
             assert not family_problems(visible, heldout, [family])
     # and the split does not depend on the order cases were drawn in
     shuffled = entries[:]
@@ -194,19 +192,27 @@ def test_split_keeps_the_heldout_share_and_cases_with_equal_arguments_together()
 
 
 def test_split_of_a_family_with_one_argument_list_goes_by_whole_input() -> None:
-    entries = [entry("stdin-only", stdin=b"%d" % n, gold=Outcome(b"%d" % n, b"", 0)) for n in range(40)]
+    entries = [
+        entry("stdin-only", stdin=b"%d" % n, gold=Outcome(b"%d" % n, b"", 0)) for n in range(40)
+    ]
     visible, heldout, _ = split(entries)
     assert visible and heldout
     assert not {input_of(e.case) for e in visible} & {input_of(e.case) for e in heldout}
 
 
 def test_split_drops_heldout_cases_an_argument_lookup_would_pass() -> None:
-    # the same arguments in two families: the split cannot keep them together, so it drops
-    same = [entry(family, "--version", gold=Outcome(b"1.0\n", b"", 0)) for family in "ab"]
-    fillers = [entry(f, str(n), gold=Outcome(b"%d" % n, b"", 0)) for f in "ab" for n in range(9)]
+    # the same arguments in several families: the split cannot keep them all on one side
+    families = "abcdefgh"
+    same = [
+        entry(f, "--version", stdin=f.encode(), gold=Outcome(b"1.0\n", b"", 0)) for f in families
+    ]
+    fillers = [
+        entry(f, f"{f}{n}", gold=Outcome(b"%d" % n, b"", 0)) for f in families for n in range(3)
+    ]
     visible, heldout, dropped = split(same + fillers)
-    assert sum(e.case.args == ("--version",) for e in visible + heldout) == 1
-    assert sum(dropped.values()) == 1 and lookup_pass_rate(visible, heldout) == 0.0
+    assert any(e.case.args == ("--version",) for e in visible)
+    assert not any(e.case.args == ("--version",) for e in heldout)
+    assert dropped["lookup_pass"] >= 1 and lookup_pass_rate(visible, heldout) == 0.0
 
 
 # --- the screens --------------------------------------------------------------------------------
@@ -239,12 +245,12 @@ class _Clock:
     """A stand-in for the oracle that records when each run started and ended."""
 
     def __init__(self) -> None:
-        self.runs: dict[Case, list[tuple[float, float]]] = {}
+        self.runs: dict[tuple[str, ...], list[tuple[float, float]]] = {}
 
     def run(self, case: Case) -> Outcome:
         started = time.time()
         time.sleep(0.01)
-        self.runs.setdefault(case, []).append((started, time.time()))
+        self.runs.setdefault(case.args, []).append((started, time.time()))
         return OK
 
 
@@ -254,7 +260,7 @@ def test_capture_reruns_each_case_in_a_later_wall_clock_second() -> None:
     outcomes = capture(clock, cases, runs=3, progress=False)  # type: ignore[arg-type]
     assert [len(runs) for runs in outcomes] == [3] * 5
     for case in cases:
-        (_, first_end), (second_start, _), _ = clock.runs[case]
+        (_, first_end), (second_start, _), _ = clock.runs[case.args]
         assert int(second_start) > int(first_end)
 
 
@@ -295,7 +301,7 @@ def test_suite_problems_catch_each_broken_rule() -> None:
     assert "family 'c' is only on: neither side" in text
     assert "has the input of visible" in text
     assert "passed by an empty program" in text
-    assert "lookup table keyed on input passes 25.0%" in text
+    assert "lookup table keyed on input passes 50.0%" in text  # the 0 and the empty one
     assert "5 visible cases, fewer than 100" in text
     assert "4 held-out cases, fewer than 300" in text
     assert not suite_problems(Suite("cal", visible, heldout[3:], {}), target, ["a"], (5, 1))

@@ -67,7 +67,9 @@ def option_sets() -> st.SearchStrategy[list[str]]:
     layout = st.sampled_from([[], ["-J"], ["-r"], ["--json"], ["--raw"]])
     headings = st.sampled_from([[], ["-n"], ["--noheadings"]])
     columns = st.one_of(
-        st.just([]), column_lists().map(lambda c: ["-o", c]), column_lists().map(lambda c: [f"--output={c}"])
+        st.just([]),
+        column_lists().map(lambda c: ["-o", c]),
+        column_lists().map(lambda c: [f"--output={c}"]),
     )
     return st.tuples(layout, headings, columns).map(lambda parts: [w for p in parts for w in p])
 
@@ -87,13 +89,23 @@ def uuid_stdin() -> st.SearchStrategy[Case]:
     text = st.lists(st.tuples(words, separators), min_size=0, max_size=6).map(
         lambda pairs: "".join(word + sep for word, sep in pairs).encode()
     )
-    return st.builds(lambda options, data: Case(args=tuple(options), stdin=data), option_sets(), text)
+    return st.builds(
+        lambda options, data: Case(args=tuple(options), stdin=data), option_sets(), text
+    )
 
 
 @generator("uuidparse", "bad-options")
 def bad_options() -> st.SearchStrategy[Case]:
     wrong = st.sampled_from(
-        [["-o", "FOO"], ["-o", ""], ["-o", "uuid,,type"], ["-J", "-r"], ["-x"], ["--output"], ["-o"]]
+        [
+            ["-o", "FOO"],
+            ["-o", ""],
+            ["-o", "uuid,,type"],
+            ["-J", "-r"],
+            ["-x"],
+            ["--output"],
+            ["-o"],
+        ]
     )
     return st.builds(
         lambda options, bad, inputs: Case(args=(*options, *bad, *inputs)),

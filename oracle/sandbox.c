@@ -1,0 +1,190 @@
+/*
+ * The reference program's sandbox, applied from inside the program just before main().
+ *
+ * Built as a shared library and loaded with LD_PRELOAD, its constructor runs after the dynamic
+ * loader has mapped every library the program needs, so the rules below can refuse reads of
+ * those libraries (jq's libjq, say) and of the binary without breaking the program. It:
+ *   - sets no_new_privs and makes the process undumpable (no ptrace, no /proc/PID/mem from
+ *     the same uid, /proc/PID files owned by root);
+ *   - installs a seccomp filter refusing ptrace, process_vm_readv/writev and perf_event_open;
+ *   - restricts the file system with Landlock to the rules in MIRROR_SANDBOX
+ *     ("rw:/case:r:/usr/share:x:/usr/bin/dash", kinds r = read, x = read and execute,
+ *     w = read and write, rw = everything), and scopes signals and abstract sockets;
+ *   - removes MIRROR_SANDBOX and LD_PRELOAD from the environment, so the program sees the
+ *     same environment as an unsandboxed run.
+ * Built as an executable (-DSANDBOX_EXEC), `sandbox-exec PATH ARGV0 ARG...` applies the same
+ * rules and then execs PATH: the way in for static programs, which ignore LD_PRELOAD.
+ * Any failure to set up is fatal (exit 126): a reference never runs unsandboxed by accident.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef __NR_landlock_create_ruleset
+#define __NR_landlock_create_ruleset 444
+#define __NR_landlock_add_rule 445
+#define __NR_landlock_restrict_self 446
+#endif
+
+struct ruleset_attr {
+    uint64_t handled_access_fs;
+    uint64_t handled_access_net;
+    uint64_t scoped;
+};
+
+struct path_beneath_attr {
+    uint64_t allowed_access;
+    int32_t parent_fd;
+} __attribute__((packed));
+
+enum {
+    FS_EXECUTE = 1ULL << 0,
+    FS_WRITE_FILE = 1ULL << 1,
+    FS_READ_FILE = 1ULL << 2,
+    FS_READ_DIR = 1ULL << 3,
+    FS_REMOVE_DIR = 1ULL << 4,
+    FS_REMOVE_FILE = 1ULL << 5,
+    FS_MAKE_CHAR = 1ULL << 6,
+    FS_MAKE_DIR = 1ULL << 7,
+    FS_MAKE_REG = 1ULL << 8,
+    FS_MAKE_SOCK = 1ULL << 9,
+    FS_MAKE_FIFO = 1ULL << 10,
+    FS_MAKE_BLOCK = 1ULL << 11,
+    FS_MAKE_SYM = 1ULL << 12,
+    FS_REFER = 1ULL << 13,
+    FS_TRUNCATE = 1ULL << 14,
+    FS_IOCTL_DEV = 1ULL << 15,
+    NET_BIND_TCP = 1ULL << 0,
+    NET_CONNECT_TCP = 1ULL << 1,
+    SCOPE_ABSTRACT_UNIX_SOCKET = 1ULL << 0,
+    SCOPE_SIGNAL = 1ULL << 1,
+    RULESET_VERSION = 1U << 0,
+    RULE_PATH_BENEATH = 1,
+};
+
+static const uint64_t READ = FS_READ_FILE | FS_READ_DIR;
+static const uint64_t FILE_ONLY = FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE | FS_TRUNCATE |
+                                  FS_IOCTL_DEV;
+
+static void fail(const char *what) {
+    fprintf(stderr, "mirror sandbox: %s: %s\n", what, strerror(errno));
+    _exit(126);
+}
+
+static uint64_t handled_fs(int abi) {
+    uint64_t all = (FS_MAKE_SYM << 1) - 1;
+    if (abi >= 2) all |= FS_REFER;
+    if (abi >= 3) all |= FS_TRUNCATE;
+    if (abi >= 5) all |= FS_IOCTL_DEV;
+    return all;
+}
+
+static uint64_t access_of(const char *kind, uint64_t handled) {
+    if (strcmp(kind, "r") == 0) return READ;
+    if (strcmp(kind, "x") == 0) return READ | FS_EXECUTE;
+    if (strcmp(kind, "w") == 0) return (READ | FS_WRITE_FILE | FS_TRUNCATE) & handled;
+    if (strcmp(kind, "rw") == 0) return handled;
+    errno = EINVAL;
+    fail(kind);
+    return 0;
+}
+
+static void add_rule(int ruleset, const char *path, uint64_t access) {
+    int fd = open(path, O_PATH | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) return; /* an optional data path this image lacks */
+        fail(path);
+    }
+    struct path_beneath_attr rule = {.allowed_access = access, .parent_fd = fd};
+    if (syscall(__NR_landlock_add_rule, ruleset, RULE_PATH_BENEATH, &rule, 0) != 0) {
+        /* Directory-only rights on a file are refused: retry with the file rights alone. */
+        rule.allowed_access &= FILE_ONLY;
+        if (syscall(__NR_landlock_add_rule, ruleset, RULE_PATH_BENEATH, &rule, 0) != 0)
+            fail(path);
+    }
+    close(fd);
+}
+
+static void landlock(char *rules) {
+    int abi = (int)syscall(__NR_landlock_create_ruleset, NULL, 0, RULESET_VERSION);
+    if (abi < 1) fail("landlock is not available");
+    struct ruleset_attr attr = {.handled_access_fs = handled_fs(abi)};
+    size_t size = offsetof(struct ruleset_attr, handled_access_net);
+    if (abi >= 4) {
+        attr.handled_access_net = NET_BIND_TCP | NET_CONNECT_TCP;
+        size = offsetof(struct ruleset_attr, scoped);
+    }
+    if (abi >= 6) {
+        attr.scoped = SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL;
+        size = sizeof attr;
+    }
+    int ruleset = (int)syscall(__NR_landlock_create_ruleset, &attr, size, 0);
+    if (ruleset < 0) fail("landlock_create_ruleset");
+    for (char *save = NULL, *kind = strtok_r(rules, ":", &save); kind;
+         kind = strtok_r(NULL, ":", &save)) {
+        char *path = strtok_r(NULL, ":", &save);
+        if (!path) {
+            errno = EINVAL;
+            fail("MIRROR_SANDBOX ends with a kind and no path");
+        }
+        add_rule(ruleset, path, access_of(kind, attr.handled_access_fs));
+    }
+    if (syscall(__NR_landlock_restrict_self, ruleset, 0) != 0) fail("landlock_restrict_self");
+    close(ruleset);
+}
+
+static void seccomp(void) {
+    struct sock_filter filter[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ptrace, 4, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_process_vm_readv, 3, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_process_vm_writev, 2, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_perf_event_open, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+    };
+    struct sock_fprog program = {.len = sizeof filter / sizeof filter[0], .filter = filter};
+    if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0) fail("seccomp");
+}
+
+static void enter_sandbox(void) {
+    const char *rules = getenv("MIRROR_SANDBOX");
+    if (!rules) return; /* a child the program started after the rules were applied */
+    char *copy = strdup(rules);
+    unsetenv("MIRROR_SANDBOX");
+    unsetenv("LD_PRELOAD");
+    if (!copy) fail("strdup");
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("no_new_privs");
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) fail("dumpable");
+    seccomp();
+    landlock(copy);
+    free(copy);
+}
+
+#ifdef SANDBOX_EXEC
+int main(int argc, char **argv) {
+    if (argc < 3) {
+        fprintf(stderr, "usage: MIRROR_SANDBOX=RULES %s PATH ARGV0 [ARG...]\n", argv[0]);
+        return 2;
+    }
+    if (!getenv("MIRROR_SANDBOX")) {
+        errno = EINVAL;
+        fail("MIRROR_SANDBOX is not set");
+    }
+    enter_sandbox();
+    execv(argv[1], argv + 2); /* the program sees ARGV0 ARG... */
+    fail(argv[1]);
+}
+#else
+__attribute__((constructor)) static void sandbox_constructor(void) { enter_sandbox(); }
+#endif
