@@ -8,17 +8,22 @@ program: the reference never enters this image.
 from __future__ import annotations
 
 import logging
+from functools import cache
 
-from mirror.engine import image_exists
+from docker.types import Mount
+
+from mirror.engine import engine, image_exists
 from mirror.images import (
     RECIPE_VERSION,
     _commit,
     _digest,
     _run_build_step,
     ensure_base_image,
+    ensure_reference_image,
     runner_digest,
     runner_files,
 )
+from mirror.targets import Target, get_target
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +37,32 @@ EXTRA_PACKAGES = ("locales", "ca-certificates", "git", "less", "file", "procps")
 LOCALES = ("en_US.UTF-8", "de_DE.UTF-8", "fr_FR.UTF-8")
 AGENT_UID = 1000
 CANDIDATE_UID = 62000
+
+
+def hidden_paths(target: Target) -> tuple[str, ...]:
+    """Copies of the reference that the agent image happens to hold (GNU sed and numfmt come
+    with every Debian system): each box for this target mounts /dev/null over them."""
+    return _hidden_paths(target.name)
+
+
+@cache
+def _hidden_paths(name: str) -> tuple[str, ...]:
+    target = get_target(name)
+    manifest = ensure_reference_image(target).manifest
+    wanted = {target.binary, manifest["binary_realpath"], *manifest["libraries"]}
+    probe = 'for p; do [ -e "$p" ] && echo "$p"; done; true'
+    found = engine().containers.run(
+        ensure_agent_image(),
+        ["sh", "-c", probe, "probe", *sorted(wanted)],
+        network_mode="none",
+        remove=True,
+    )
+    return tuple(found.decode().split())
+
+
+def masks(target: Target) -> list[Mount]:
+    """Mounts hiding :func:`hidden_paths` in a box of ``target``."""
+    return [Mount(path, "/dev/null", type="bind", read_only=True) for path in hidden_paths(target)]
 
 
 def agent_packages() -> list[str]:

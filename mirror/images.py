@@ -145,7 +145,7 @@ def packages_tag(target: Target) -> str:
 
 def reference_tag(target: Target) -> str:
     sandbox = SANDBOX_SOURCE.read_bytes()
-    key = _digest(packages_tag(target), runner_digest(), sandbox, RECIPE_VERSION)
+    key = _digest(packages_tag(target), runner_digest(), sandbox, MANIFEST_SCRIPT, RECIPE_VERSION)
     return f"mirror/ref-{target.name}:{key[:16]}"
 
 
@@ -259,6 +259,13 @@ manifest = {
     "static": not interp,
     "binary_sha256": hashlib.sha256(data).hexdigest(),
     "packages": dict(line.split("\\t") for line in versions.splitlines()),
+    "libraries": sorted(
+        path
+        for path in subprocess.run(
+            ["dpkg-query", "-L", *packages], capture_output=True, text=True, check=True
+        ).stdout.splitlines()
+        if ".so" in os.path.basename(path) and os.path.isfile(path)
+    ),
 }
 os.makedirs("/usr/share/mirror", exist_ok=True)
 json.dump(manifest, open("/usr/share/mirror/manifest.json", "w"), indent=1, sort_keys=True)

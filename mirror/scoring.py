@@ -24,10 +24,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from docker.types import Mount
 from docker.utils.socket import STDOUT, frames_iter
 from tqdm import tqdm
 
-from mirror.agent_image import CANDIDATE_UID, ensure_agent_image
+from mirror.agent_image import CANDIDATE_UID, ensure_agent_image, masks
 from mirror.boxes import RUNNER_CAPABILITIES, hardened_options, reference_box
 from mirror.engine import engine
 from mirror.results import RECEIPT_FORMAT, Receipt
@@ -85,7 +86,9 @@ def _copy_workspace(workspace: Path, into: Path) -> Path:
     return copy
 
 
-def build_workspace(work: Path, log_path: Path, timeout: float = BUILD_TIMEOUT) -> str:
+def build_workspace(
+    work: Path, log_path: Path, hidden: list[Mount], timeout: float = BUILD_TIMEOUT
+) -> str:
     """Run ``build.sh`` once in a scoring box; return "ok" or "failed" (log at ``log_path``)."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     if not (work / "build.sh").exists():
@@ -99,6 +102,7 @@ def build_workspace(work: Path, log_path: Path, timeout: float = BUILD_TIMEOUT) 
         environment=BUILD_ENV,
         working_dir="/work",
         volumes={str(work): {"bind": "/work", "mode": "rw"}},
+        mounts=hidden,
         tmpfs={"/tmp": "size=4g,exec"},
         **hardened_options(mem_limit="4g", memswap_limit="4g", labels={"mirror.box": "build"}),
     )
@@ -116,7 +120,7 @@ def build_workspace(work: Path, log_path: Path, timeout: float = BUILD_TIMEOUT) 
     return "ok" if status == 0 else "failed"
 
 
-def _worker(work: Path) -> Any:
+def _worker(work: Path, hidden: list[Mount]) -> Any:
     """An idle scoring box: the built workspace read-only, no network, tini reaping orphans."""
     return engine().containers.run(
         ensure_agent_image(),
@@ -127,13 +131,15 @@ def _worker(work: Path) -> Any:
         cap_add=RUNNER_CAPABILITIES,
         tmpfs={"/case": "size=256m,mode=0755"},
         volumes={str(work): {"bind": "/work", "mode": "ro"}},
+        mounts=hidden,
         **hardened_options(labels={"mirror.box": "scoring"}),
     )
 
 
-def run_in_worker(work: Path, command: str, entries: Sequence[SuiteCase]) -> Iterator[Outcome]:
+def run_in_worker(work: Path, target: Target, entries: Sequence[SuiteCase]) -> Iterator[Outcome]:
     """Stream cases into the runner of one scoring box and yield outcomes in order."""
-    container = _worker(work)
+    container = _worker(work, masks(target))
+    command = target.command
     api = engine().api
     runner = ["oracle", "exec", "--program", f"/work/bin/{command}", "--argv0", command]
     exec_id = api.exec_create(container.id, [*runner, "--uid", str(CANDIDATE_UID)], stdin=True)
@@ -169,7 +175,7 @@ def run_in_worker(work: Path, command: str, entries: Sequence[SuiteCase]) -> Ite
 
 
 def run_cases(
-    work: Path, command: str, entries: Sequence[SuiteCase], workers: int
+    work: Path, target: Target, entries: Sequence[SuiteCase], workers: int
 ) -> list[Outcome]:
     """Run every case over ``workers`` boxes in parallel, with a progress bar."""
     shares = [list(range(i, len(entries), workers)) for i in range(workers)]
@@ -178,7 +184,7 @@ def run_cases(
 
     def drive(indexes: list[int]) -> None:
         share = [entries[i] for i in indexes]
-        for index, outcome in zip(indexes, run_in_worker(work, command, share), strict=False):
+        for index, outcome in zip(indexes, run_in_worker(work, target, share), strict=False):
             outcomes[index] = outcome
             bar.update()
 
@@ -235,9 +241,9 @@ def score(
     build_log = folder / f"{run_id}.build.log"
     with tempfile.TemporaryDirectory(prefix="mirror-score-") as tmp:
         work = _copy_workspace(workspace, Path(tmp))
-        status = build_workspace(work, build_log)
+        status = build_workspace(work, build_log, masks(target))
         if status == "ok":
-            outcomes = run_cases(work, target.command, entries, workers)
+            outcomes = run_cases(work, target, entries, workers)
         else:
             failed = Outcome(b"", b"scoring: the build failed\n", None)
             outcomes = [failed] * len(entries)

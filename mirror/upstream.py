@@ -8,11 +8,13 @@ the target's reference image, so the tests match the program they are run agains
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import os
 import re
 import shlex
+import shutil
 import tarfile
 from pathlib import Path
 
@@ -37,12 +39,13 @@ apt-get source -q --only-source "$SOURCE=$VERSION" || {
   done
 }
 cd "$(find . -mindepth 1 -maxdepth 1 -type d | head -n 1)"
-dpkg-parsechangelog -S Version > /out/.source-version
 for pattern in $PATTERNS; do
   for file in $pattern; do
     if [ -f "$file" ]; then mkdir -p "/out/$(dirname "$file")"; cp "$file" "/out/$file"; fi
   done
 done
+eval "$CONVERT"
+dpkg-parsechangelog -S Version > /out/.source-version
 """
 
 
@@ -58,18 +61,25 @@ def source_version(target_name: str, package: str) -> str:
 
 
 def upstream_files(
-    target_name: str, source: str, package: str, patterns: tuple[str, ...]
+    target_name: str, source: str, package: str, patterns: tuple[str, ...], convert: str = ""
 ) -> dict[str, bytes]:
     """Files of ``source`` matching shell ``patterns`` (relative to its tree), by path.
 
+    ``convert`` is a shell snippet run in the source tree afterwards, writing more files under
+    ``/out`` (for example a test table turned into JSON by the language it is written in).
     Cached under ``<cache>/upstream/<target>/<version>/``; a complete fetch ends by writing
-    ``.source-version`` (the version actually fetched), so an interrupted one is redone.
+    ``.source-version`` (the version actually fetched), so an interrupted one is redone, and
+    ``.recipe`` (a digest of the patterns and ``convert``), so a changed recipe is refetched.
     """
     version = source_version(target_name, package)
     folder = cache_root() / target_name / version
-    marker = folder / ".source-version"
-    if not marker.exists():
-        _fetch(folder, source, version, patterns)
+    marker, recipe = folder / ".source-version", folder / ".recipe"
+    digest = hashlib.sha256("\0".join([*patterns, convert]).encode()).hexdigest()
+    if not marker.exists() or not recipe.exists() or recipe.read_text() != digest:
+        if folder.exists():
+            shutil.rmtree(folder)
+        _fetch(folder, source, version, patterns, convert)
+        recipe.write_text(digest)
     fetched = marker.read_text().strip()
     if fetched != version:
         log.warning(
@@ -78,13 +88,20 @@ def upstream_files(
     return {
         path.relative_to(folder).as_posix(): path.read_bytes()
         for path in sorted(folder.rglob("*"))
-        if path.is_file() and path != marker
+        if path.is_file() and path not in (marker, recipe)
     }
 
 
-def _fetch(folder: Path, source: str, version: str, patterns: tuple[str, ...]) -> None:
+def _fetch(
+    folder: Path, source: str, version: str, patterns: tuple[str, ...], convert: str
+) -> None:
     log.info("fetching %s %s with apt-get source into %s", source, version, folder)
-    environment = {"SOURCE": source, "VERSION": version, "PATTERNS": " ".join(patterns)}
+    environment = {
+        "SOURCE": source,
+        "VERSION": version,
+        "PATTERNS": " ".join(patterns),
+        "CONVERT": convert,
+    }
     container = _run_build_step(
         ensure_base_image(),
         FETCH_SCRIPT,
@@ -101,7 +118,9 @@ def _fetch(folder: Path, source: str, version: str, patterns: tuple[str, ...]) -
         for member in archive.getmembers():
             name = Path(member.name)
             if member.isfile() and name.parts[0] == "out" and ".." not in name.parts:
-                files[folder.joinpath(*name.parts[1:])] = archive.extractfile(member).read()  # type: ignore[union-attr]
+                content = archive.extractfile(member)
+                assert content is not None
+                files[folder.joinpath(*name.parts[1:])] = content.read()
     marker = folder / ".source-version"
     for path, content in sorted(files.items(), key=lambda item: item[0] == marker):
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from mirror.agent_image import hidden_paths
 from mirror.candidates import materialise
 from mirror.scoring import first_difference, run_cases, score
 from mirror.suites import Suite, SuiteCase
@@ -101,7 +102,7 @@ def test_hanging_crashing_and_flooding_candidates_become_outcomes(small_suite, t
     program = '#!/bin/sh\ncase "$1" in 1) sleep 100;; 2) kill -SEGV $$;; *) yes;; esac\n'
     workspace = write_candidate(tmp_path / "ws", program)
     started = time.monotonic()
-    hang, crash, flood = run_cases(workspace, "cal", entries, workers=1)
+    hang, crash, flood = run_cases(workspace, CAL, entries, workers=1)
     assert hang.timed_out and crash.signal == 11 and flood.stdout_truncated
     assert time.monotonic() - started < 30
 
@@ -132,7 +133,7 @@ print("reached:", found)
 
 def test_the_scoring_box_offers_nothing_to_steal(small_suite, tmp_path) -> None:
     workspace = write_candidate(tmp_path / "ws", PROBE)
-    (outcome,) = run_cases(workspace, "cal", small_suite.heldout[:1], workers=1)
+    (outcome,) = run_cases(workspace, CAL, small_suite.heldout[:1], workers=1)
     assert outcome.stdout == b"reached: []\n", outcome
 
 
@@ -142,3 +143,15 @@ def test_first_difference_names_the_stream() -> None:
     assert first_difference(gold, Outcome(b"b", b"", 0)) == "stdout"
     assert first_difference(gold, Outcome(b"a", b"e", 0)) == "stderr"
     assert first_difference(gold, Outcome(b"a", b"", 1)) == "exit_code"
+
+
+@pytest.mark.parametrize("name", ["numfmt", "sed"])
+def test_copies_of_the_reference_in_the_agent_image_are_hidden(name, tmp_path) -> None:
+    target = get_target(name)
+    assert target.binary in hidden_paths(target)
+    entry = SuiteCase("x", Case(args=()), Outcome(b"", b"", 0))
+    probe = f"#!/bin/sh\nhead -c 4 {target.binary} | od -c; {target.binary} --version\n"
+    workspace = write_candidate(tmp_path / "ws", probe)
+    (workspace / "bin" / "cal").rename(workspace / "bin" / target.command)
+    (outcome,) = run_cases(workspace, target, [entry], workers=1)
+    assert b"ELF" not in outcome.stdout and outcome.stdout.strip() == b"0000000"
