@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import time
 import uuid
@@ -190,3 +191,47 @@ def _wait_until_serving(container: Any, socket_path: Path, timeout: float = 30.0
                 raise EngineError(f"the reference box exited while starting:\n{logs}") from None
             time.sleep(0.05)
     raise EngineError(f"the reference box did not answer on {socket_path} within {timeout:g}s")
+
+
+@contextmanager
+def agent_box(target: Target, task: Path, workspace: Path, socket_dir: Path) -> Iterator[Any]:
+    """The box an agent works in: toolchains, /task (read-only), /work, and the oracle socket.
+
+    The reference program is not in it (copies the image happens to hold are masked), nor the
+    held-out suite, nor the query log.
+    """
+    from mirror.agent_image import AGENT_UID, ensure_agent_image, masks
+
+    workspace.mkdir(parents=True, exist_ok=True)
+    os.chown(workspace, AGENT_UID, AGENT_UID)
+    container = engine().containers.run(
+        ensure_agent_image(),
+        ["sleep", "infinity"],
+        detach=True,
+        init=True,
+        name=f"mirror-agent-{target.name}-{uuid.uuid4().hex[:8]}",
+        user=str(AGENT_UID),
+        working_dir="/work",
+        environment={
+            "HOME": "/home/agent",
+            "MIRROR_ORACLE_SOCKET": "/oracle/oracle.sock",
+            "MIRROR_COMMAND": target.command,
+            "MIRROR_SUITE": "/task/tests/visible.jsonl",
+        },
+        tmpfs={
+            "/tmp": "size=4g,exec",
+            "/home/agent": f"size=1g,exec,uid={AGENT_UID},gid={AGENT_UID}",
+            "/case": f"size=256m,uid={AGENT_UID},gid={AGENT_UID}",
+        },
+        volumes={
+            str(task.absolute()): {"bind": "/task", "mode": "ro"},
+            str(workspace.absolute()): {"bind": "/work", "mode": "rw"},
+            str(socket_dir.absolute()): {"bind": "/oracle", "mode": "ro"},
+        },
+        mounts=masks(target),
+        **hardened_options(mem_limit="8g", memswap_limit="8g", labels={"mirror.box": "agent"}),
+    )
+    try:
+        yield container
+    finally:
+        container.remove(force=True)
