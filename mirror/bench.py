@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import statistics
 import subprocess
 import time
@@ -153,8 +154,12 @@ def oracle_benchmark(repeat: int, batch_size: int, state: Path) -> str:
             rows[label] = statistics.median(ms), _p90(ms)
     bare = rows[BARE][0]
     rounds = min(repeat, BATCH_ROUNDS)
+    load = os.getloadavg()[0]
     lines = [
-        f"`cal 1 2024`: {repeat} timed runs per method; batch: {rounds} runs of {batch_size}",
+        f"`cal 1 2024`: {repeat} timed runs per method; batch: {rounds} runs of {batch_size} "
+        f"cases, each run's wall / {batch_size}, start-up included",
+        f"bare exec: subprocess as uid {PROGRAM_UID} with pipes, timed in the box; "
+        f"host load {load:.1f} on {os.cpu_count()} CPUs",
         "",
         f"{'method':<32} {'median ms':>10} {'p90 ms':>8} {'x bare':>7}",
         *(_row(name, mid, p90, bare) for name, (mid, p90) in rows.items()),

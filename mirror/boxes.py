@@ -35,8 +35,8 @@ QUERY_LOG_IN_BOX = "/var/log/mirror/queries.jsonl"
 # Just enough for the runner (root in its box) to set up the case folder and drop to the
 # program's uid; the program itself runs with none.
 RUNNER_CAPABILITIES = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL", "SETUID", "SETGID"]
-# What every reference program may touch: its case folder; shared data (never its own binary
-# or libraries, nor /proc); glibc and a shell, for programs that run commands (sed's `e`).
+# What every reference program may touch: its case folder and shared data; never its own
+# binary or libraries, nor /proc. A target adds paths in its spec's [sandbox] table.
 SANDBOX_READ = (
     "/usr/share",
     "/etc",
@@ -47,19 +47,13 @@ SANDBOX_READ = (
     "/dev/random",
     "/dev/zero",
 )
-SANDBOX_EXECUTE = (
-    "/usr/bin/dash",
-    "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2",
-    "/usr/lib/x86_64-linux-gnu/libc.so.6",
-    "/usr/lib/x86_64-linux-gnu/libm.so.6",
-)
 
 
 def sandbox_rules(target: Target) -> str:
     """The MIRROR_SANDBOX rules of a target's reference program (format: oracle/sandbox.c)."""
     rules = [("rw", "/case"), ("w", "/dev/null")]
     rules += [("r", path) for path in (*SANDBOX_READ, *target.sandbox.read)]
-    rules += [("x", path) for path in (*SANDBOX_EXECUTE, *target.sandbox.execute)]
+    rules += [("x", path) for path in target.sandbox.execute]
     return ":".join(f"{kind}:{path}" for kind, path in rules)
 
 

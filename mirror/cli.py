@@ -161,6 +161,18 @@ def _targets_with_suites() -> list:
     return [t for t in all_targets().values() if (heldout_dir(t) / "cases.jsonl").exists()]
 
 
+@bench.command("scoring")
+@click.option("--target", "target_name", default="jq", show_default=True)
+@click.option("--cases", default=2000, show_default=True)
+@click.option("--workers", default=2, show_default=True)
+def bench_scoring(target_name: str, cases: int, workers: int) -> None:
+    """Scoring boxes vs bare host runs of the same held-out cases, wall times and ratio."""
+    from mirror.bench_scoring import scoring_benchmark
+
+    with _user_errors():
+        click.echo(scoring_benchmark(target_name, cases, workers))
+
+
 class _user_errors:
     """Turn the library's expected failures into clean CLI errors."""
 

@@ -271,19 +271,20 @@ def split_family(
     """Split one family into visible and held-out, never separating cases with equal inputs.
 
     Cases sharing their arguments stay together, so a lookup keyed on arguments alone finds
-    nothing to replay; a family whose cases all share their arguments is split by whole input.
-    Groups go in a content-hash order, visible first up to its share; with two groups or more
-    the last always goes held-out, so such a family is on both sides.
+    nothing to replay, unless that group is too big to keep the sides near their shares (a
+    program mostly fed on stdin): such a group is split by whole input instead. Groups go in
+    a content-hash order, visible first up to its share; with two groups or more the last
+    always goes held-out, so such a family is on both sides.
     """
+    quota = max(1, round((1 - heldout_fraction) * len(members)))
+    largest = max(1, quota // 4)
     groups: dict[object, list[SuiteCase]] = defaultdict(list)
     for entry in members:
         groups[entry.case.args].append(entry)
-    if len(groups) < 2:
-        groups.clear()
-        for entry in members:
+    for args in [args for args, group in groups.items() if len(group) > largest]:
+        for entry in groups.pop(args):
             groups[input_of(entry.case)].append(entry)
     ordered = [groups[key] for key in sorted(groups, key=_rank)]
-    quota = max(1, round((1 - heldout_fraction) * len(members)))
     visible: list[SuiteCase] = []
     heldout: list[SuiteCase] = []
     for index, group in enumerate(ordered):
@@ -297,7 +298,7 @@ def split(
     entries: Iterable[SuiteCase], heldout_fraction: float = HELDOUT_FRACTION
 ) -> tuple[list[SuiteCase], list[SuiteCase], Counter[str]]:
     """Split every family, then drop held-out cases that share an input with a visible one or
-    that a lookup table keyed on arguments would pass (possible only across families)."""
+    that the lookup table passes (possible across families, or in a group split by input)."""
     families: dict[str, list[SuiteCase]] = defaultdict(list)
     for entry in entries:
         families[entry.family].append(entry)

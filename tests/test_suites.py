@@ -34,6 +34,7 @@ from mirror.suites import (
     read_suite,
     split,
     suite_problems,
+    trivial,
     verify_suite,
     visible_path,
     write_suite,
@@ -56,7 +57,8 @@ suite_cases = st.builds(
         args=st.lists(st.sampled_from(["-x", "1", "2", "é"]), max_size=3).map(tuple),
         stdin=st.sampled_from([b"", b"1\n", b"\xff\xfe"]),
     ),
-    gold=st.sampled_from([OK, Outcome(b"", b"bad\n", 1), Outcome(b"\x80", b"", 0)]),
+    gold=st.sampled_from([OK, Outcome(b"", b"bad\n", 1), Outcome(b"\x80", b"", 0)])
+    | st.builds(Outcome, st.binary(max_size=2), st.just(b""), st.integers(0, 2)),
     volatile=st.booleans(),
 )
 
@@ -169,11 +171,17 @@ def test_split_invariants(entries: list[SuiteCase], rng: random.Random) -> None:
     assert not overlap_problems(visible, heldout)
     assert not family_problems(visible, heldout)
     assert lookup_pass_rate(visible, heldout, by_args=True) == 0.0
-    # a family with two argument lists of its own is on both sides
+    # a family with two inputs, distinct non-empty outputs and arguments of its own is on both
+    # sides
     for family in {e.family for e in entries}:
-        args = {e.case.args for e in entries if e.family == family}
+        members = [e for e in entries if e.family == family]
         elsewhere = {e.case.args for e in entries if e.family != family}
-        if len(args) >= 2 and not args & elsewhere:
+        if (
+            len({input_of(e.case) for e in members}) >= 2
+            and len({e.gold.key() for e in members}) == len(members)
+            and not any(trivial(e.gold) for e in members)
+            and not {e.case.args for e in members} & elsewhere
+        ):
             assert not family_problems(visible, heldout, [family])
     # and the split does not depend on the order cases were drawn in
     shuffled = entries[:]

@@ -83,21 +83,24 @@ def substitutions(draw: st.DrawFn, extended: bool = False) -> str:
     )
     if sum(f.isdigit() for f in flags) > 1:
         flags = [f for f in flags if not f.isdigit()] + ["2"]
-    delimiter = draw(st.sampled_from(["/", "/", "/", "#", ",", ":"]))
+    # A delimiter that occurs in the regex ([[:digit:]], {1,2}) would end it early.
+    free = [d for d in ["/", "/", "/", "#", ",", ":", "|"] if d not in regex + replacement]
+    delimiter = draw(st.sampled_from(free))
     return f"s{delimiter}{regex}{delimiter}{replacement}{delimiter}{''.join(flags)}"
 
 
 @st.composite
-def addresses(draw: st.DrawFn, extended: bool = False) -> str:
+def addresses(draw: st.DrawFn, extended: bool = False, single_only: bool = False) -> str:
     """No address, a line, $, a regex, first~step, or a range of two, maybe negated."""
     single = st.one_of(
         st.integers(1, 6).map(str),
         st.just("$"),
         regexes(extended=extended).map(lambda r: f"/{r}/"),
         regexes(extended=extended).map(lambda r: f"/{r}/I"),
-        st.tuples(st.integers(0, 3), st.integers(0, 3)).map(lambda p: f"{p[0]}~{p[1]}"),
+        st.tuples(st.integers(0, 3), st.integers(1, 3)).map(lambda p: f"{p[0]}~{p[1]}"),
     )
-    kind = draw(st.sampled_from(["none", "none", "one", "one", "range", "relative", "zero"]))
+    kinds = ["none", "none", "one", "one"] + ([] if single_only else ["range", "relative", "zero"])
+    kind = draw(st.sampled_from(kinds))
     if kind == "none":
         return ""
     if kind == "one":
@@ -138,6 +141,7 @@ def commands(draw: st.DrawFn, extended: bool = False) -> tuple[str, bool]:
             st.booleans()
         ) else f"{address}{verb}\\\n{text}", True
     if kind == "quit":
+        address = draw(addresses(extended=extended, single_only=True))
         verb = draw(st.sampled_from(["q", "Q"]))
         return f"{address}{verb}{draw(st.sampled_from(['', '', '0', '3']))}", False
     inner = draw(
@@ -200,7 +204,9 @@ def substitute_family() -> st.SearchStrategy[Case]:
         extended = draw(st.booleans())
         commands_ = draw(st.lists(substitutions(extended=extended), min_size=1, max_size=3))
         flag = ["-E"] if extended else []
-        quiet = draw(st.sampled_from([[], [], ["-n"]]))
+        # Quiet only when something prints: otherwise every such case has empty output.
+        printing = any("p" in command.rsplit(command[1], 1)[1] for command in commands_)
+        quiet = draw(st.sampled_from([[], ["-n"]])) if printing else []
         return Case(args=(*flag, *quiet, ";".join(commands_)), stdin=draw(texts()).encode())
 
     return build()
@@ -278,7 +284,46 @@ perl -MJSON::PP -e '
 '
 """
 _SED_LINE = re.compile(r"^\s*(?:returns_ (\d+) )?sed (.*)$")
-_HEREDOC = re.compile(r"^cat\s*<<\s*\\?'?(\w+)'?\s*>\s*(\S+)")
+_HEREDOC = re.compile(r"^cat\s*<<\s*(\\|')?(\w+)'?\s*>\s*(\S+)")
+_WRITE = re.compile(r"^(printf|echo) (.*?) >\s*(\S+)(\s*\|\|.*)?$")
+_ESCAPE = re.compile(rb"\\(0[0-7]{0,3}|[0-7]{1,3}|x[0-9a-fA-F]{1,2}|.)")
+_SIMPLE_ESCAPES = {b"n": b"\n", b"t": b"\t", b"\\": b"\\", b"a": b"\a", b"r": b"\r", b"f": b"\f"}
+
+
+def _unescape(text: bytes) -> bytes:
+    """printf's backslash escapes: \\n, \\t, octal \\NNN, hex \\xHH."""
+
+    def one(match: re.Match[bytes]) -> bytes:
+        code = match.group(1)
+        if code[:1] == b"x":
+            return bytes([int(code[1:], 16)])
+        if code[:1].isdigit():
+            return bytes([int(code, 8) & 0xFF])
+        return _SIMPLE_ESCAPES.get(code, b"\\" + code)
+
+    return _ESCAPE.sub(one, text)
+
+
+def _written(command: str, words: list[str]) -> bytes | None:
+    """What ``printf FORMAT ARGS`` or ``echo WORDS`` writes, when no shell is needed for it."""
+    if command == "echo":
+        return None if words and words[0].startswith("-") else (" ".join(words) + "\n").encode()
+    if not words:
+        return None
+    form, args = words[0].encode("latin-1", "replace"), words[1:]
+    slots = form.count(b"%s")
+    if form.replace(b"%s", b"").replace(b"%%", b"").count(b"%"):
+        return None
+    if not slots:
+        return _unescape(form.replace(b"%%", b"%"))
+    output = b""
+    for start in range(0, max(len(args), 1), slots):
+        chunk = [*args[start : start + slots], *[""] * slots][:slots]
+        piece = form.replace(b"%%", b"\0pct")
+        for arg in chunk:
+            piece = piece.replace(b"%s", arg.encode(), 1)
+        output += _unescape(piece).replace(b"\0pct", b"%")
+    return output
 
 
 def _latin1(text: str) -> bytes | None:
@@ -353,14 +398,23 @@ def _shell_cases(script: str, known: dict[str, bytes]) -> list[Case]:
         line = lines[index]
         index += 1
         if heredoc := _HEREDOC.match(line):
-            end, name = heredoc.groups()
+            quote, end, name = heredoc.groups()
             body = []
             while index < len(lines) and lines[index] != end:
                 body.append(lines[index])
                 index += 1
             index += 1
-            if "<<\\" in line or "<<'" in line:
-                files[name] = ("\n".join(body) + "\n").encode()
+            text = "\n".join(body) + "\n"
+            if quote or not re.search(r"[$`\\]", text):
+                files[name] = text.encode()
+            continue
+        if (write := _WRITE.match(line.strip())) and not _needs_shell(write.group(2)):
+            try:
+                data = _written(write.group(1), shlex.split(write.group(2)))
+            except ValueError:
+                data = None
+            if data is not None:
+                files[write.group(3)] = data
             continue
         match = _SED_LINE.match(line)
         if not match or line.rstrip().endswith("\\") or "|" in line.split("sed", 1)[0]:
@@ -412,6 +466,11 @@ def _shell_case(rest: str, files: dict[str, bytes]) -> Case | None:
             needed.append(value)
     if any(name not in files for name in needed):
         return None
+    # Files a script reads or writes by name (r, R, w), as far as a word match can tell.
+    for name in files:
+        pattern = re.compile(rf"(?<![\w.-]){re.escape(name)}(?![\w.-])")
+        if name not in needed and any(pattern.search(arg) for arg in args):
+            needed.append(name)
     return Case(args=tuple(args), stdin=stdin, files={name: files[name] for name in needed})
 
 
