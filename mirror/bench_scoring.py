@@ -62,8 +62,8 @@ def scoring_benchmark(target_name: str = "jq", cases: int = 2000, workers: int =
     rows = [
         f"{cases} {target_name} held-out cases ({len(heldout)} distinct), {workers} workers, "
         f"the reference as candidate ({passed}/{cases} passed), {os.cpu_count()} cores",
-        f"  scoring boxes (runner, isolation): {scored:7.2f} s  {scored / cases * 1e3:6.2f} ms/case",
-        f"  bare subprocess on the host:       {bare:7.2f} s  {bare / cases * 1e3:6.2f} ms/case",
+        f"  scoring boxes (runner, isolation): {scored:7.2f} s {scored / cases * 1e3:6.2f} ms/case",
+        f"  bare subprocess on the host:       {bare:7.2f} s {bare / cases * 1e3:6.2f} ms/case",
         f"  ratio scoring / bare: {scored / bare:.2f}x (goal: within 2x) "
         f"{'PASS' if scored <= 2 * bare else 'FAIL'}",
     ]
