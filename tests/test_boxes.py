@@ -184,3 +184,24 @@ def test_mirror_oracle_serve_runs_until_interrupted_and_cleans_up(tmp_path: Path
     assert server.returncode == 0
     leftovers = engine().containers.list(all=True, filters={"label": "mirror.target=cal"})
     assert not [c for c in leftovers if c.attrs["Config"]["Cmd"][3] == "/oracle/serve-test.sock"]
+
+
+def test_the_sandbox_launcher_confines_a_program_it_execs(tmp_path: Path) -> None:
+    """The way in for static programs: rules applied by sandbox-exec before the exec."""
+    from mirror.images import SANDBOX_LAUNCHER
+
+    image = ensure_reference_image(get_target("jq")).tag
+    glibc = "/usr/lib/x86_64-linux-gnu"
+    rules = f"rw:/case:w:/dev/null:x:/usr/bin/dash:x:{glibc}/libc.so.6"
+    rules += f":x:{glibc}/ld-linux-x86-64.so.2"
+    sandbox = ["--sandbox", rules, "--sandbox-launcher", SANDBOX_LAUNCHER]
+    socket = tmp_path / "s" / "o.sock"
+    with (
+        runner_box(image, "/usr/bin/dash", "sh", socket, tmp_path / "log", "launch", sandbox),
+        OracleClient(socket) as client,
+    ):
+        assert sh(client, "echo $0 in; echo x > f; read y < f; echo $y").stdout == b"sh in\nx\n"
+        for path in ("/proc/1/cmdline", "/usr/bin/jq", "/etc/passwd", "/opt/mirror/oracle"):
+            outcome = sh(client, f"read line < {path}")
+            assert outcome.exit_code != 0 and b"Permission denied" in outcome.stderr, path
+        assert sh(client, "env").stdout.count(b"MIRROR_SANDBOX") == 0
