@@ -126,6 +126,7 @@ def tests_list() -> None:
     """Show every target's suite sizes, families, drops and checks."""
     from mirror.generators import generators
     from mirror.suites import (
+        generator_versions,
         heldout_dir,
         load_suite,
         lookup_pass_rate,
@@ -145,6 +146,7 @@ def tests_list() -> None:
     )
     rows = []
     problems: dict[str, list[str]] = {}
+    notes: list[str] = []
     with _errors():
         for target in all_targets().values():
             if not (visible_path(target).exists() or heldout_dir(target).exists()):
@@ -153,6 +155,8 @@ def tests_list() -> None:
             suite = load_suite(target)
             required = generators(target.name)
             problems[target.name] = suite_problems(suite, target, required)
+            if suite.manifest.get("generators") != generator_versions(target):
+                notes.append(f"{target.name}: its generators or seeds changed since the build")
             families = {entry.family for entry in suite.visible + suite.heldout}
             dropped = suite.manifest["dropped"]
             rows.append(
@@ -177,3 +181,5 @@ def tests_list() -> None:
             click.echo(f"{name}: {problem}")
         if len(found) > 10:
             click.echo(f"{name}: ... and {len(found) - 10} more")
+    for note in notes:
+        click.echo(f"{note}; rebuild with `mirror tests build`")

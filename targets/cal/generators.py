@@ -36,10 +36,26 @@ def whole_year() -> st.SearchStrategy[Case]:
 
 @generator("cal", "bad-input")
 def bad_input() -> st.SearchStrategy[Case]:
+    # Never a word that is a valid option: "-1", "-3" or "-y" alone would show the current
+    # month or year, which changes with the clock.
     junk = st.one_of(
-        st.integers(-5, 0).map(str),
+        st.sampled_from(["-5", "-4", "-2", "0"]),
         st.integers(13, 99).map(str),
         st.integers(10000, 99999).map(str),
-        st.text("abcxyz-", min_size=1, max_size=4),
+        st.text("abcxyz-", min_size=1, max_size=4).filter(lambda word: not word.startswith("-")),
     )
     return st.builds(lambda words: Case(args=tuple(words)), st.lists(junk, min_size=1, max_size=2))
+
+
+@generator("cal", "current-date")
+def current_date() -> st.SearchStrategy[Case]:
+    """Displays relative to "today", pinned with -d yyyy-mm so they do not depend on the clock."""
+    today = st.builds(lambda y, m: f"{y:04d}-{m:02d}", years, st.integers(1, 12))
+    selection = st.one_of(
+        st.sampled_from([[], ["-3"], ["-1"], ["-y"], ["-j"], ["-3", "-j"]]),
+        st.tuples(st.sampled_from(["-A", "-B"]), st.integers(-3, 13).map(str)).map(list),
+        st.tuples(st.just("-m"), months, st.sampled_from(["", "f", "p"])).map(
+            lambda t: [t[0], t[1] + t[2]]
+        ),
+    )
+    return st.builds(lambda sel, d: Case(args=(*sel, "-d", d)), selection, today)

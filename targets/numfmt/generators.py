@@ -42,7 +42,12 @@ def _option_sets() -> st.SearchStrategy[list[str]]:
 @generator("numfmt", "args")
 def numbers_as_args() -> st.SearchStrategy[Case]:
     numbers = st.lists(st.one_of(plain_numbers, suffixed), min_size=1, max_size=3)
-    return st.builds(lambda opts, ns: Case(args=(*opts, *ns)), _option_sets(), numbers)
+    # A negative number would be read as an option without "--" before it.
+    return st.builds(
+        lambda opts, ns: Case(args=(*opts, *(["--"] if any(n[0] == "-" for n in ns) else []), *ns)),
+        _option_sets(),
+        numbers,
+    )
 
 
 @generator("numfmt", "stdin-fields")
@@ -62,3 +67,35 @@ def fields_on_stdin() -> st.SearchStrategy[Case]:
         extra,
         text,
     )
+
+
+LOCALES = ["en_US.UTF-8", "de_DE.UTF-8", "fr_FR.UTF-8", "en_IN", "C.UTF-8"]
+
+
+def localized_numbers(locale: str) -> st.SearchStrategy[str]:
+    """Numbers written with the locale's decimal point (and sometimes the other one)."""
+    comma = locale.startswith(("de", "fr"))
+    return st.one_of(
+        st.integers(-(10**12), 10**12).map(str),
+        st.decimals(0, 1e7, places=2, allow_nan=False).map(
+            lambda d: str(d).replace(".", ",") if comma else str(d)
+        ),
+        st.decimals(0, 1e4, places=1, allow_nan=False).map(str),
+        suffixed,
+    )
+
+
+@generator("numfmt", "locales")
+def locales() -> st.SearchStrategy[Case]:
+    """--grouping, %'f and decimal points under the locales built into the reference image."""
+    grouping = st.sampled_from([["--grouping"], ["--format=%'f"], ["--format=%'.2f"], []])
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Case:
+        locale = draw(st.sampled_from(LOCALES))
+        numbers = draw(st.lists(localized_numbers(locale), min_size=1, max_size=3))
+        options = draw(grouping) + draw(_option_sets().map(lambda o: o[:2]))
+        variable = draw(st.sampled_from(["LC_ALL", "LC_ALL", "LC_NUMERIC"]))
+        return Case(args=(*options, "--", *numbers), env={variable: locale})
+
+    return build()
