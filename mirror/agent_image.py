@@ -14,6 +14,7 @@ from docker.types import Mount
 
 from mirror.engine import engine, image_exists
 from mirror.images import (
+    COMPILE_RUNNER,
     RECIPE_VERSION,
     _commit,
     _digest,
@@ -93,6 +94,7 @@ useradd -u {AGENT_UID} -g {AGENT_UID} -m -d /home/agent -s /bin/bash agent
 groupadd -g {CANDIDATE_UID} candidate
 useradd -u {CANDIDATE_UID} -g {CANDIDATE_UID} -M -d /case -s /usr/sbin/nologin candidate
 mkdir -p /work /task
+{COMPILE_RUNNER}
 """
     container = _run_build_step(
         ensure_base_image(), script, "building the agent image", runner_files()

@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from mirror.engine import EngineError, image_exists
 from mirror.images import ImageBuildError, ensure_reference_image, reference_tag
+from mirror.redteam_cli import redteam_command
 from mirror.report_cli import report_command
 from mirror.scoring import ScoringError
 from mirror.suites import SuiteError
@@ -185,4 +186,5 @@ class _user_errors:
 
 
 main.add_command(report_command)
+main.add_command(redteam_command)
 main.add_command(tests)

@@ -34,6 +34,7 @@ PROGRAM_UID = 61000
 RUNNER_HOME = "/opt/mirror"
 MIRROR_SHARE = "/usr/share/mirror"
 BUILD_SCRIPT = "/tmp/mirror-build.sh"
+COMPILE_RUNNER = f"python3 -m compileall -q {RUNNER_HOME}"
 LAUNCHER = f"""#!/usr/bin/python3 -IS
 import sys
 sys.path.insert(0, "{RUNNER_HOME}")
@@ -320,7 +321,15 @@ def ensure_reference_image(target: Target) -> ReferenceImage:
         files |= {f"usr/share/mirror/docs/{name}": text for name, text in docs.items()}
         container = engine().containers.create(
             packages_image,
-            ["python3", "-I", "-c", MANIFEST_SCRIPT, target.binary, *target.packages.debian],
+            # Byte-compiled at build time: the box's root is read-only, so never later.
+            [
+                "sh",
+                "-c",
+                f'{COMPILE_RUNNER} && exec python3 -I -c "$0" "$@"',
+                MANIFEST_SCRIPT,
+                target.binary,
+                *target.packages.debian,
+            ],
             network_mode="none",
         )
         container.put_archive("/", tar_of(files, executable=(SANDBOX_LAUNCHER.lstrip("/"),)))

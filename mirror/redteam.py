@@ -18,6 +18,7 @@ run inside boxes are small Python programs (``PROBES``) that print one JSON resu
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import logging
 import socket
@@ -29,7 +30,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -45,14 +46,19 @@ from mirror.suites import SuiteCase, heldout_root, read_suite, visible_path
 from mirror.targets import ROOT, Target, get_target
 from mirror.task import write_task
 from oracle.case import Case, Outcome
-from oracle.client import OracleClient
+from oracle.client import OracleClient, OracleError
 from oracle.server import MAX_REQUEST_BYTES
 
 log = logging.getLogger(__name__)
 
 Channel = Literal["oracle", "agent box", "scoring box", "protocol"]
 CHANNELS: tuple[Channel, ...] = ("oracle", "agent box", "scoring box", "protocol")
-REFUSALS = (b"Permission denied", b"Operation not permitted", b"No such file or directory")
+REFUSALS = (
+    b"Permission denied",
+    b"Operation not permitted",
+    b"No such file or directory",
+    b"Read-only file system",
+)
 GLIBC = ("ld-linux", "libc.so", "libm.so", "libpthread.so", "libdl.so", "librt.so")
 PROBE_TIMEOUT = 180.0
 
@@ -198,12 +204,12 @@ result = {"found": found, "sockets": sockets, "abstract": abstract,
     # Every readable file searched for the given strings; suite/receipt/log file names.
     "search": """
 prune = ["(", "-path", "/proc", "-o", "-path", "/sys", "-o", "-path", "/dev", ")", "-prune", "-o"]
-find = subprocess.Popen(["find", "/", *prune, "-type", "f", "-readable", "-print0"],
-                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+listing = subprocess.run(["find", "/", *prune, "-type", "f", "-readable", "-print0"],
+                         capture_output=True).stdout
 grep = ["xargs", "-0", "-r", "grep", "-lsF"]
 for text in P["strings"]:
     grep += ["-e", text]
-files = subprocess.run(grep, stdin=find.stdout, capture_output=True).stdout.decode().splitlines()
+files = subprocess.run(grep, input=listing, capture_output=True).stdout.decode().splitlines()
 hits = {}
 for path in files:
     data = open(path, "rb").read()
@@ -212,10 +218,7 @@ names = ["-name", "*.receipt.json", "-o", "-name", "queries.jsonl", "-o", "-name
          "*.cases.jsonl", "-o", "-path", "*/heldout/*"]
 named = subprocess.run(["find", "/", *prune, "(", *names, ")", "-print"],
                        capture_output=True).stdout.decode().splitlines()
-searched = subprocess.run("find / \\\\( -path /proc -o -path /sys -o -path /dev \\\\) -prune -o "
-                          "-type f -readable -print 2>/dev/null | wc -l", shell=True,
-                          capture_output=True).stdout.decode().strip()
-result = {"hits": hits, "names": named, "searched": int(searched or 0)}
+result = {"hits": hits, "names": named, "searched": listing.count(b"\\0")}
 """,
     # Copies of the reference: same size and sha256 anywhere, its packages' .deb files, masks.
     "leftovers": """
@@ -421,7 +424,11 @@ WRITE_DIRS = [
     "/dev/shm",
     "/run",
 ]
-RUNNER_FILES = ["/opt/mirror/oracle/runner.py", "/opt/mirror/oracle/server.py", "/usr/local/bin/oracle"]
+RUNNER_FILES = [
+    "/opt/mirror/oracle/runner.py",
+    "/opt/mirror/oracle/server.py",
+    "/usr/local/bin/oracle",
+]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -460,7 +467,9 @@ def judge_docker(result: dict) -> Verdict:
             f"found {result['found']}, sockets {unexpected}, abstract {engines}, "
             f"DOCKER_HOST {result['DOCKER_HOST']}",
         )
-    return Verdict(False, f"no engine socket; unix sockets on the fs: {result['sockets'] or 'none'}")
+    return Verdict(
+        False, f"no engine socket; unix sockets on the fs: {result['sockets'] or 'none'}"
+    )
 
 
 def judge_caps(result: dict) -> Verdict:
@@ -470,12 +479,19 @@ def judge_caps(result: dict) -> Verdict:
 
 
 def judge_writes(result: dict, allowed: Iterable[str]) -> Verdict:
-    outside = [path for path in result["written"] if path not in allowed]
+    """Leaked when anything was written outside ``allowed`` folders (or below them)."""
+    allowed = tuple(allowed)
+    outside = [
+        path
+        for path in result["written"]
+        if not any(path == a or path.startswith(a + "/") for a in allowed)
+    ]
     if outside:
         return Verdict(True, f"wrote to {outside}")
     return Verdict(
         False,
-        f"{len(result['refused'])} places refused ({', '.join(sorted(set(result['refused'].values())))}); "
+        f"{len(result['refused'])} places refused "
+        f"({', '.join(sorted(set(result['refused'].values())))}); "
         f"writable: {result['written'] or 'none'}",
     )
 
@@ -580,14 +596,17 @@ class Context:
         return self._shell("jail", ["--sandbox", rules, "--sandbox-launcher", SANDBOX_LAUNCHER])[1]
 
     @cached_property
+    def task(self) -> Path:
+        return _task_folder(self.target, self.folder / "task")
+
+    @cached_property
     def secrets(self) -> Secrets:
-        return find_secrets(self.target, self.folder)
+        return find_secrets(self.target, self.task)
 
     @cached_property
     def agent(self) -> Any:
         """The agent's box, with a query carrying the marker already made through its oracle."""
-        task = _task_folder(self.target, self.folder / "task")
-        box = agent_box(self.target, task, self.folder / "workspace", self.folder / "sock")
+        box = agent_box(self.target, self.task, self.folder / "workspace", self.folder / "sock")
         container = self.stack.enter_context(box)
         marker = self.secrets.marker
         # Made in the box as the agent would; the marker reaches only the host's query log.
@@ -619,7 +638,10 @@ class Context:
         if name == "procs":
             return {"words": ["oracle serve", self.target.binary]}
         if name == "writes":
-            return {"dirs": WRITE_DIRS, "files": [*RUNNER_FILES, f"/work/bin/{self.target.command}"]}
+            return {
+                "dirs": WRITE_DIRS,
+                "files": [*RUNNER_FILES, f"/work/bin/{self.target.command}"],
+            }
         return {}
 
     @cached_property
@@ -657,7 +679,9 @@ class Context:
         program.write_text('#!/bin/sh\nexec python3 -c "$1"\n')
         program.chmod(0o755)
         for name in BUILD_PROBES:
-            (workspace / "redteam" / f"{name}.py").write_text(render(name, self.params(name, "build")))
+            (workspace / "redteam" / f"{name}.py").write_text(
+                render(name, self.params(name, "build"))
+            )
         (workspace / "build.sh").write_text(
             'for probe in redteam/*.py; do python3 "$probe" 2>&1; done\nexit 0\n'
         )
@@ -668,7 +692,9 @@ class Context:
         results = {("build", name): parse(name, output) for name in BUILD_PROBES}
         room = Outcome(b"-" * (1 << 20), b"", 0)  # the gold's size sets the output cap
         entries = [
-            SuiteCase("redteam", Case((render(name, self.params(name, "scoring")),), timeout=120), room)
+            SuiteCase(
+                "redteam", Case((render(name, self.params(name, "scoring")),), timeout=120), room
+            )
             for name in SCORING_PROBES
         ]
         outcomes = run_cases(work, self.target, entries, workers=2)
@@ -694,9 +720,11 @@ ldd = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout
 linked = [line.split("=>")[1].split()[0] for line in ldd.splitlines() if "=> /" in line]
 owned = set()
 for path in [binary, *linked]:
-    query = subprocess.run(["dpkg", "-S", os.path.realpath(path)], capture_output=True, text=True)
-    if query.returncode == 0 and query.stdout.split(":")[0] in packages:
-        owned.add(path)
+    real = os.path.realpath(path)
+    for name in {path, real, real.replace("/usr/lib/", "/lib/", 1)}:
+        query = subprocess.run(["dpkg", "-S", name], capture_output=True, text=True)
+        if query.returncode == 0 and query.stdout.split(":")[0] in packages:
+            owned.add(path)
 files = []
 for path in dict.fromkeys([binary, *libraries, *linked]):
     real = os.path.realpath(path)
@@ -730,7 +758,7 @@ def linked_libraries(files: list[ReferenceFile], target: Target) -> list[str]:
     ]
 
 
-def find_secrets(target: Target, folder: Path) -> Secrets:
+def find_secrets(target: Target, task: Path) -> Secrets:
     """A held-out case id and a held-out-only input string (this target's suite, or another's
     when it has none yet), a fresh query-log marker, and receipt run ids if any exist."""
     suites = [heldout_root() / target.name / "cases.jsonl"]
@@ -742,7 +770,7 @@ def find_secrets(target: Target, folder: Path) -> Secrets:
     visible = visible_path(get_target(name))
     if visible.exists():
         public += visible.read_bytes()
-    for doc in (folder / "task" / "docs").glob("*"):
+    for doc in (task / "docs").glob("*"):
         public += doc.read_bytes()
     candidates = {
         word
@@ -750,7 +778,9 @@ def find_secrets(target: Target, folder: Path) -> Secrets:
         for text in [*entry.case.args, entry.case.stdin.decode(errors="replace")]
         + [data.decode(errors="replace") for data in entry.case.files.values()]
         for word in text.splitlines()
-        if 16 <= len(word) <= 200 and word.isascii() and word.isprintable()
+        if 16 <= len(word) <= 200
+        and word.isascii()
+        and word.isprintable()
         and word.encode() not in public
     }
     if not candidates:
@@ -947,7 +977,7 @@ def environment(ctx: Context) -> Verdict:
 
 @attack("sed e: the shell reads the binary", "oracle", {"sed"})
 def sed_shell_reads(ctx: Context) -> Verdict:
-    script = "1e while IFS= read -r l; do printf %s \"$l\"; done < /usr/bin/sed; echo"
+    script = '1e while IFS= read -r l; do printf %s "$l"; done < /usr/bin/sed; echo'
     outcome = ctx.run(Case((script,), b"x\n"))
     return Verdict(b"ELF" in outcome.stdout or not refused(outcome), summary(outcome))
 
@@ -1069,7 +1099,7 @@ def shell_core(ctx: Context) -> Verdict:
 @attack("sandboxed code: ptrace, process_vm_readv, /proc/PID/mem", "oracle")
 def jail_ptrace(ctx: Context) -> Verdict:
     result = ctx.probe("jail", "ptrace")
-    reached = [k for k, v in result.items() if v == "attached" or v == "opened" or "read" in v]
+    reached = [k for k, v in result.items() if v in ("attached", "opened") or v.startswith("read ")]
     return Verdict(bool(reached), f"child of the same uid: {result}")
 
 
@@ -1181,7 +1211,7 @@ def agent_leftovers(ctx: Context) -> Verdict:
 
 @attack("the oracle socket folder", "agent box")
 def agent_socket_folder(ctx: Context) -> Verdict:
-    script = "ls -A /oracle; touch /oracle/x 2>&1; ln -s / /oracle/y 2>&1; true"
+    script = "touch /oracle/x 2>&1; ln -s / /oracle/y 2>&1; ls -A /oracle"
     output = ctx.agent.exec_run(["sh", "-c", script], user=str(AGENT_UID)).output
     listing = output.decode().splitlines()
     extra = [line for line in listing if line != "oracle.sock" and "Read-only" not in line]
@@ -1277,7 +1307,7 @@ def build_search(ctx: Context) -> Verdict:
 
 @attack("build.sh: writes outside the workspace", "scoring box")
 def build_writes(ctx: Context) -> Verdict:
-    return judge_writes(ctx.probe("build", "writes"), ("/work", "/work/bin", "/tmp", "/dev/shm"))
+    return judge_writes(ctx.probe("build", "writes"), ("/work", "/tmp", "/dev/shm"))
 
 
 @attack("build.sh: the oracle", "scoring box")
@@ -1294,7 +1324,9 @@ def raw_request(path: Path, payload: bytes, timeout: float = 30.0) -> bytes:
     with socket.socket(socket.AF_UNIX) as connection:
         connection.settimeout(timeout)
         connection.connect(str(path))
-        connection.sendall(payload)
+        # The server stops reading an oversized request; its reply says why.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            connection.sendall(payload)
         reply = b""
         while not reply.endswith(b"\n"):
             try:
@@ -1311,15 +1343,24 @@ def _request(case: dict[str, Any]) -> bytes:
     return json.dumps({"op": "run", "case": case}).encode() + b"\n"
 
 
-def still_serving(ctx: Context) -> str | None:
-    """None when the oracle answers a ping and a real case; else what went wrong."""
-    try:
-        reply = json.loads(raw_request(ctx.reference.socket_path, b'{"op": "ping"}\n', 10))
-        with ctx.reference.client() as client:
-            client.run(Case(()))
-    except (OSError, ValueError) as error:
-        return f"the oracle stopped answering: {error}"
-    return None if reply.get("ok") else f"ping refused: {reply}"
+def still_serving(ctx: Context, timeout: float = 30.0) -> str | None:
+    """None when the oracle answers a ping and a real case, as the agent's client connects
+    (blocking, so a momentarily full listen queue waits); else what went wrong."""
+    problems: list[str | None] = []
+
+    def check() -> None:
+        try:
+            with ctx.reference.client() as client:
+                client.ping()
+                client.run(Case(()))
+            problems.append(None)
+        except (OSError, OracleError, ValueError) as error:
+            problems.append(f"the oracle stopped answering: {error}")
+
+    thread = threading.Thread(target=check, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return problems[0] if problems else f"no answer within {timeout:g}s"
 
 
 def _rejected(reply: bytes) -> bool:
@@ -1342,7 +1383,7 @@ def protocol_names(ctx: Context) -> Verdict:
 
 @attack("symlink planted by an earlier case", "protocol")
 def protocol_symlink(ctx: Context) -> Verdict:
-    container, client, folder = ctx.shell
+    _, client, folder = ctx.shell
     plant = "ln -s /oracle /case/d && ln -s /var/log/mirror /case/l && ln -s /oracle/f /case/f"
     planted = client.run(Case(("-c", plant)))
     files = {"d/planted": b"x", "l/planted": b"x", "f": b"x"}
@@ -1389,7 +1430,9 @@ def protocol_malformed(ctx: Context) -> Verdict:
         kinds.append("rejected" if _rejected(reply) else "closed" if not reply else "ran")
     problem = still_serving(ctx)
     counts = ", ".join(f"{kinds.count(k)} {k}" for k in sorted(set(kinds)))
-    return Verdict(bool(problem), f"{len(MALFORMED)} requests: {counts}; {problem or 'still answers'}")
+    return Verdict(
+        bool(problem), f"{len(MALFORMED)} requests: {counts}; {problem or 'still answers'}"
+    )
 
 
 RESERVED = ["LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "MIRROR_SANDBOX", "GLIBC_TUNABLES"]
@@ -1399,13 +1442,17 @@ RESERVED = ["LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "MIRROR_SANDBOX", "GLIB
 def protocol_env(ctx: Context) -> Verdict:
     values = {"MIRROR_SANDBOX": "rw:/", "GLIBC_TUNABLES": "glibc.malloc.check=3"}
     replies = {
-        name: raw_request(ctx.reference.socket_path, _request({"env": {name: values.get(name, "/case/x")}}))
+        name: raw_request(
+            ctx.reference.socket_path, _request({"env": {name: values.get(name, "/case/x")}})
+        )
         for name in RESERVED
     }
     accepted = [name for name, reply in replies.items() if not _rejected(reply)]
     if accepted:
         return Verdict(True, f"accepted {accepted}")
-    return Verdict(False, f"{', '.join(RESERVED)} rejected: {json.loads(replies['LD_PRELOAD'])['error'][:50]}")
+    return Verdict(
+        False, f"{', '.join(RESERVED)} rejected: {json.loads(replies['LD_PRELOAD'])['error'][:50]}"
+    )
 
 
 @attack("flood: 32 connections x 20 requests", "protocol")
@@ -1443,7 +1490,9 @@ def protocol_idle(ctx: Context) -> Verdict:
     finally:
         for connection in connections:
             connection.close()
-    return Verdict(bool(problem), problem or f"200 held open; a case still answered in {after:.2f}s")
+    return Verdict(
+        bool(problem), problem or f"200 held open; a case still answered in {after:.2f}s"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1458,7 +1507,10 @@ def applicable(target: Target, names: Iterable[str] | None = None) -> list[Attac
 @contextmanager
 def target_context(target: Target) -> Iterator[Context]:
     """A context for attacks on ``target``; every box it started is removed on exit."""
-    with tempfile.TemporaryDirectory(prefix=f"mirror-redteam-{target.name}-") as tmp, ExitStack() as stack:
+    with (
+        tempfile.TemporaryDirectory(prefix=f"mirror-redteam-{target.name}-") as tmp,
+        ExitStack() as stack,
+    ):
         yield Context(target, Path(tmp), stack)
 
 
@@ -1499,8 +1551,12 @@ def table(results: list[Result]) -> str:
     width = max([len(r.attack) for r in results] + [6])
     lines = [f"{'attack':<{width}}  {'channel':<11}  {'target':<8}  {'result':<7}  evidence"]
     for r in results:
-        lines.append(f"{r.attack:<{width}}  {r.channel:<11}  {r.target:<8}  {r.result:<7}  {r.evidence}")
-    counts = {kind: sum(r.result == kind for r in results) for kind in ("blocked", "leaked", "error")}
+        lines.append(
+            f"{r.attack:<{width}}  {r.channel:<11}  {r.target:<8}  {r.result:<7}  {r.evidence}"
+        )
+    counts = {
+        kind: sum(r.result == kind for r in results) for kind in ("blocked", "leaked", "error")
+    }
     lines.append(
         f"{len(results)} attacks: {counts['blocked']} blocked, {counts['leaked']} leaked, "
         f"{counts['error']} errors"
@@ -1522,12 +1578,24 @@ def sandbox_overhead(repeat: int = 200, state: Path | None = None) -> str:
         image = ensure_reference_image(target)
         with tempfile.TemporaryDirectory(dir=state) as tmp, ExitStack() as stack:
             folder = Path(tmp)
-            on = stack.enter_context(reference_box(target, folder / "on" / "o.sock", folder / "on-log"))
+            on = stack.enter_context(
+                reference_box(target, folder / "on" / "o.sock", folder / "on-log")
+            )
             off_socket = folder / "off" / "o.sock"
             stack.enter_context(
-                runner_box(image.tag, target.binary, target.command, off_socket, folder / "off-log", f"{name}-nosandbox")
+                runner_box(
+                    image.tag,
+                    target.binary,
+                    target.command,
+                    off_socket,
+                    folder / "off-log",
+                    f"{name}-nosandbox",
+                )
             )
-            clients = {"on": stack.enter_context(on.client()), "off": stack.enter_context(OracleClient(off_socket))}
+            clients = {
+                "on": stack.enter_context(on.client()),
+                "off": stack.enter_context(OracleClient(off_socket)),
+            }
             first = {key: client.run(case) for key, client in clients.items()}
             if not first["on"].same_behaviour(first["off"]):
                 raise ProbeError(f"{name}: the sandbox changed the outcome of {case.args}")
@@ -1540,21 +1608,7 @@ def sandbox_overhead(repeat: int = 200, state: Path | None = None) -> str:
         medians = {key: statistics.median(values) for key, values in times.items()}
         label = f"{name} {' '.join(case.args)}"
         overhead = (medians["on"] / medians["off"] - 1) * 100
-        lines.append(f"{label:<14} {medians['on']:>9.2f} ms {medians['off']:>9.2f} ms {overhead:>+8.1f}%")
+        lines.append(
+            f"{label:<14} {medians['on']:>9.2f} ms {medians['off']:>9.2f} ms {overhead:>+8.1f}%"
+        )
     return "\n".join(lines)
-
-
-__all__ = [
-    "ATTACKS",
-    "Attack",
-    "Context",
-    "Result",
-    "Skip",
-    "Verdict",
-    "attack",
-    "replace",
-    "run_redteam",
-    "sandbox_overhead",
-    "table",
-    "threading",
-]

@@ -11,14 +11,12 @@ import binascii
 from dataclasses import dataclass, field
 from typing import Any
 
+from oracle.errors import CaseError
+
 DEFAULT_TIMEOUT = 10.0
 # The dynamic loader and the sandbox read these before the program runs: a case may not set them.
 RESERVED_ENV_PREFIXES = ("LD_", "MIRROR_", "GLIBC_TUNABLES")
 MAX_TIMEOUT = 600.0
-
-
-class CaseError(ValueError):
-    """A case or outcome record is malformed; the message names the field."""
 
 
 def encode_bytes(data: bytes) -> str | dict[str, str]:

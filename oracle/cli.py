@@ -14,13 +14,12 @@ oracle serve --socket PATH --program PATH [--argv0 NAME] [--uid UID]
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing itself costs start-up time: see oracle/wire.py
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from oracle.case import Case, Outcome
     from oracle.runner import Runner
 
@@ -68,37 +67,48 @@ def _pairs(values: list[str], option: str) -> dict[str, str]:
 
 
 def _read(path: str) -> bytes:
-    return sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    if path == "-":
+        return sys.stdin.buffer.read()
+    with open(path, "rb") as file:
+        return file.read()
 
 
 def cmd_run(argv: list[str]) -> int:
-    from oracle.case import DEFAULT_TIMEOUT, Case, check_file_name
-    from oracle.client import OracleClient
+    import os
+
+    from oracle.wire import raw_request, run_raw
 
     options, args = _options(argv, {"--json"}, {"--stdin", "--file", "--env", "--timeout"})
     files = _pairs(options.get("--file", []), "--file")
-    case = Case(
-        args=tuple(args),
-        stdin=_read(options["--stdin"][-1]) if "--stdin" in options else b"",
-        files={check_file_name(name): _read(path) for name, path in files.items()},
-        env=_pairs(options.get("--env", []), "--env"),
-        timeout=float(options["--timeout"][-1]) if "--timeout" in options else DEFAULT_TIMEOUT,
-    )
-    with OracleClient() as client:
-        outcome = client.run(case)
+    stdin = _read(options["--stdin"][-1]) if "--stdin" in options else b""
+    inputs = {name: _read(path) for name, path in files.items()}
+    env = _pairs(options.get("--env", []), "--env")
+    timeout = float(options["--timeout"][-1]) if "--timeout" in options else 10.0
+    request = raw_request(args, stdin, inputs, env, timeout)
+    socket_path = os.environ.get("MIRROR_ORACLE_SOCKET", "/oracle/oracle.sock")
+    fields, stdout, stderr = run_raw(socket_path, request)
+    exit_code, signal, timed_out = fields[0], fields[1], fields[2] == "1"
     if options.get("--json"):
-        print(json.dumps(outcome.to_json()))
+        import json
+
+        from oracle.case import Outcome
+
+        flags = {"timed_out": timed_out, "stdout_truncated": fields[3] == "1"}
+        flags["stderr_truncated"] = fields[4] == "1"
+        code = None if exit_code == "-" else int(exit_code)
+        sig = None if signal == "-" else int(signal)
+        print(json.dumps(Outcome(stdout, stderr, code, sig, **flags).to_json()))
         return 0
-    sys.stdout.buffer.write(outcome.stdout)
+    sys.stdout.buffer.write(stdout)
     sys.stdout.flush()
-    sys.stderr.buffer.write(outcome.stderr)
+    sys.stderr.buffer.write(stderr)
     sys.stderr.flush()
-    if outcome.timed_out:
-        print(f"oracle: the reference timed out after {case.timeout:g}s", file=sys.stderr)
+    if timed_out:
+        sys.stderr.write(f"oracle: the reference timed out after {timeout:g}s\n")
         return 124
-    if outcome.signal is not None:
-        return 128 + outcome.signal
-    return outcome.exit_code or 0
+    if signal != "-":
+        return 128 + int(signal)
+    return int(exit_code)
 
 
 def _stream(run: Callable[[Case, int | None], Outcome]) -> int:
@@ -106,6 +116,8 @@ def _stream(run: Callable[[Case, int | None], Outcome]) -> int:
 
     A line is a case, or ``{"id": ..., "case": {...}, "max_output": N}``.
     """
+    import json
+
     from oracle.case import Case, CaseError
 
     out = sys.stdout
@@ -138,6 +150,8 @@ def cmd_batch(argv: list[str]) -> int:
 
 
 def _runner(argv: list[str], extra: set[str] = frozenset()) -> tuple[Runner, dict]:
+    from pathlib import Path
+
     from oracle.runner import CASE_DIR, Runner
 
     valued = {"--program", "--argv0", "--uid", "--case-dir", *extra}
@@ -173,6 +187,8 @@ def cmd_test(argv: list[str]) -> int:
 
 
 def cmd_serve(argv: list[str]) -> int:
+    from pathlib import Path
+
     from oracle.runner import Sandbox
     from oracle.server import serve
 
@@ -206,8 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] not in COMMANDS:
         sys.stderr.write(f"usage:\n{USAGE}")
         return 2
-    from oracle.case import CaseError
-    from oracle.client import OracleError
+    from oracle.errors import CaseError, OracleError
 
     try:
         return COMMANDS[argv[0]](argv[1:])

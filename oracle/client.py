@@ -9,12 +9,9 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from oracle.case import Case, Outcome
+from oracle.errors import OracleError
 
 DEFAULT_SOCKET = "/oracle/oracle.sock"
-
-
-class OracleError(RuntimeError):
-    """The oracle could not be reached or refused a request."""
 
 
 def default_socket_path() -> str:

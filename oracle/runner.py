@@ -42,17 +42,25 @@ class Limits:
     open_files: int = 256
     output_bytes: int = 8 << 20
 
+    def rlimits(self) -> dict[str, tuple[int, int]]:
+        """Name -> (resource, value) of every limit, in MIRROR_LIMITS's names."""
+        return {
+            "cpu": (resource.RLIMIT_CPU, self.cpu_seconds),
+            "as": (resource.RLIMIT_AS, self.address_space),
+            "nproc": (resource.RLIMIT_NPROC, self.processes),
+            "fsize": (resource.RLIMIT_FSIZE, self.file_size),
+            "nofile": (resource.RLIMIT_NOFILE, self.open_files),
+            "core": (resource.RLIMIT_CORE, 0),
+        }
+
     def apply(self) -> None:
         """Set the rlimits on the calling process (runs in the child before exec)."""
-        for kind, value in (
-            (resource.RLIMIT_CPU, self.cpu_seconds),
-            (resource.RLIMIT_AS, self.address_space),
-            (resource.RLIMIT_NPROC, self.processes),
-            (resource.RLIMIT_FSIZE, self.file_size),
-            (resource.RLIMIT_NOFILE, self.open_files),
-            (resource.RLIMIT_CORE, 0),
-        ):
+        for kind, value in self.rlimits().values():
             resource.setrlimit(kind, (value, value))
+
+    def as_env(self) -> str:
+        """The limits as MIRROR_LIMITS, for the sandbox to apply inside the program."""
+        return ",".join(f"{name}={value}" for name, (_, value) in self.rlimits().items())
 
 
 @dataclass(frozen=True)
@@ -130,8 +138,12 @@ class Runner:
         argv = [self.argv0 or self.program, *case.args]
         executable = self.program
         env = {**BASE_ENV, "HOME": str(self.case_dir), **case.env}
+        preexec = self.limits.apply
         if self.sandbox:
+            # The sandbox sets the limits from inside the program: no Python runs after fork.
             env["MIRROR_SANDBOX"] = self.sandbox.rules
+            env["MIRROR_LIMITS"] = self.limits.as_env()
+            preexec = None
             if self.sandbox.launcher:
                 argv, executable = (
                     [self.sandbox.launcher, self.program, *argv],
@@ -152,7 +164,7 @@ class Runner:
             group=self.uid,
             extra_groups=[] if self.uid is not None else None,
             umask=UMASK,
-            preexec_fn=self.limits.apply,
+            preexec_fn=preexec,
         )
 
     def _prepare(self, case: Case) -> None:
@@ -189,6 +201,9 @@ def _pump(
         selector.register(process.stdin, selectors.EVENT_WRITE, "stdin")
     else:
         process.stdin.close()
+    exit_fd = _exit_fd(process.pid)
+    if exit_fd is not None:
+        selector.register(exit_fd, selectors.EVENT_READ, "exit")
     timed_out, truncated = False, None
     try:
         while selector.get_map():
@@ -197,6 +212,9 @@ def _pump(
                 timed_out = True
                 break
             for key, _ in selector.select(remaining):
+                if key.data == "exit":
+                    selector.unregister(key.fileobj)
+                    continue
                 if key.data == "stdin":
                     try:
                         offset += os.write(key.fd, stdin[offset : offset + READ_CHUNK])
@@ -218,9 +236,20 @@ def _pump(
                     return [bytes(b) for b in buffers], False, truncated
     finally:
         selector.close()
+        if exit_fd is not None:
+            os.close(exit_fd)
         for pipe in (process.stdin, process.stdout, process.stderr):
             pipe.close()
     return [bytes(b) for b in buffers], timed_out, truncated
+
+
+def _exit_fd(pid: int) -> int | None:
+    """A pidfd that becomes readable when the process exits, so the pump wakes at the exit
+    itself (``Popen.wait(timeout)`` polls, sleeping up to a millisecond at a time)."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):  # Linux before 5.3
+        return None
 
 
 def _kill_group(pgid: int) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 from oracle.case import Case, CaseError
 from oracle.runner import Runner
+from oracle.wire import raw_reply
 
 MAX_REQUEST_BYTES = 64 << 20
 IDLE_TIMEOUT = 3600.0
@@ -38,24 +39,29 @@ class OracleServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         super().__init__(str(socket_path), _Handler)
         os.chmod(socket_path, 0o666)
 
-    def answer(self, line: bytes) -> dict[str, Any]:
-        """Answer one request line."""
+    def answer(self, line: bytes) -> bytes:
+        """Answer one request line: a JSON line, or a raw reply when the request asks."""
         try:
             request = json.loads(line)
         except ValueError as error:
-            return {"ok": False, "error": f"request is not JSON: {error}"}
+            return _json_line({"ok": False, "error": f"request is not JSON: {error}"})
         if not isinstance(request, dict) or request.get("op") not in ("run", "ping"):
-            return {"ok": False, "error": 'request must be {"op": "run", "case": {...}} or ping'}
+            error = 'request must be {"op": "run", "case": {...}} or {"op": "ping"}'
+            return _json_line({"ok": False, "error": error})
         if request["op"] == "ping":
-            return {"ok": True, "program": self.runner.argv0 or self.runner.program}
+            return _json_line({"ok": True, "program": self.runner.argv0 or self.runner.program})
         try:
             case = Case.from_json(request.get("case"))
         except CaseError as error:
-            return {"ok": False, "error": f"bad case: {error}"}
+            return _json_line({"ok": False, "error": f"bad case: {error}"})
         with self.run_lock:
             outcome = self.runner.run(case)
             self._log(case, outcome)
-        return {"ok": True, "outcome": outcome.to_json()}
+        if request.get("reply") == "raw":
+            flags = (outcome.timed_out, outcome.stdout_truncated, outcome.stderr_truncated)
+            fields = (outcome.exit_code, outcome.signal, *flags)
+            return raw_reply(fields, outcome.stdout, outcome.stderr)
+        return _json_line({"ok": True, "outcome": outcome.to_json()})
 
     def _log(self, case: Case, outcome: Any) -> None:
         if self.log_path is None:
@@ -90,18 +96,23 @@ class _Handler(socketserver.StreamRequestHandler):
             if not line:
                 return
             if len(line) > MAX_REQUEST_BYTES:
-                self._reply({"ok": False, "error": f"request over {MAX_REQUEST_BYTES} bytes"})
+                error = f"request over {MAX_REQUEST_BYTES} bytes"
+                self._reply(_json_line({"ok": False, "error": error}))
                 return
             if not self._reply(self.server.answer(line)):
                 return
 
-    def _reply(self, response: dict[str, Any]) -> bool:
+    def _reply(self, response: bytes) -> bool:
         try:
-            self.wfile.write(json.dumps(response).encode() + b"\n")
+            self.wfile.write(response)
             self.wfile.flush()
         except OSError:
             return False
         return True
+
+
+def _json_line(response: dict[str, Any]) -> bytes:
+    return json.dumps(response).encode() + b"\n"
 
 
 def serve(socket_path: Path, runner: Runner, log_path: Path | None = None) -> None:

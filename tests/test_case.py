@@ -68,3 +68,25 @@ def test_file_names_escaping_the_case_folder_are_refused(name: str) -> None:
 def test_malformed_cases_name_the_field(record: dict, field: str) -> None:
     with pytest.raises(CaseError, match=field):
         Case.from_json(record)
+
+
+@given(st.text())
+def test_the_fast_client_writes_json_as_json_does(text: str) -> None:
+    from oracle.wire import json_string
+
+    assert json.loads(json_string(text)) == text
+
+
+@given(cases)
+def test_the_fast_client_request_parses_as_the_same_case(case: Case) -> None:
+    from oracle.wire import raw_request
+
+    line = raw_request(list(case.args), case.stdin, case.files, case.env, case.timeout)
+    request = json.loads(line)
+    assert request["reply"] == "raw" and Case.from_json(request["case"]) == case
+
+
+def test_reserved_environment_names_are_refused() -> None:
+    for name in ("LD_PRELOAD", "LD_LIBRARY_PATH", "MIRROR_SANDBOX", "GLIBC_TUNABLES"):
+        with pytest.raises(CaseError, match="reserved"):
+            Case.from_json({"args": [], "env": {name: "x"}})

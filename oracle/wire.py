@@ -1,0 +1,103 @@
+"""The fast path of ``oracle run``: one request and a raw reply, with next to nothing imported.
+
+An agent types ``oracle run`` thousands of times, so its start-up is most of its cost: this
+module needs no ``json``, ``dataclasses`` or ``socket`` package. A request asks for
+``"reply": "raw"`` and the server answers with one header line,
+``raw EXIT SIGNAL TIMED_OUT STDOUT_TRUNCATED STDERR_TRUNCATED STDOUT_LEN STDERR_LEN``
+(``-`` for an absent exit code or signal), then the stdout and stderr bytes; an error is the
+usual JSON line.
+"""
+
+from __future__ import annotations
+
+import _socket
+import binascii
+
+from oracle.errors import OracleError
+
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def json_string(text: str) -> str:
+    """``text`` as a JSON string literal."""
+    return (
+        '"'
+        + "".join(
+            _ESCAPES.get(c) or (f"\\u{ord(c):04x}" if c < " " or c == "\x7f" else c) for c in text
+        )
+        + '"'
+    )
+
+
+def json_bytes(data: bytes) -> str:
+    """Bytes as the case format encodes them: text when UTF-8, else a base64 object."""
+    try:
+        return json_string(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return '{"base64": "' + binascii.b2a_base64(data, newline=False).decode() + '"}'
+
+
+def raw_request(
+    args: list[str], stdin: bytes, files: dict[str, bytes], env: dict[str, str], timeout: float
+) -> bytes:
+    """The request line of a run asking for a raw reply."""
+    parts = ['"args": [' + ", ".join(map(json_string, args)) + "]", f'"timeout": {timeout!r}']
+    if stdin:
+        parts.append('"stdin": ' + json_bytes(stdin))
+    if files:
+        pairs = (f"{json_string(name)}: {json_bytes(data)}" for name, data in files.items())
+        parts.append('"files": {' + ", ".join(pairs) + "}")
+    if env:
+        pairs = (f"{json_string(key)}: {json_string(value)}" for key, value in env.items())
+        parts.append('"env": {' + ", ".join(pairs) + "}")
+    return ('{"op": "run", "reply": "raw", "case": {' + ", ".join(parts) + "}}\n").encode()
+
+
+def raw_reply(outcome_fields: tuple, stdout: bytes, stderr: bytes) -> bytes:
+    """The server's side: header line and streams (see the module docstring)."""
+    exit_code, signal, timed_out, out_cut, err_cut = outcome_fields
+    header = [
+        "-" if exit_code is None else str(exit_code),
+        "-" if signal is None else str(signal),
+        *("1" if flag else "0" for flag in (timed_out, out_cut, err_cut)),
+        str(len(stdout)),
+        str(len(stderr)),
+    ]
+    return ("raw " + " ".join(header) + "\n").encode() + stdout + stderr
+
+
+def run_raw(socket_path: str, request: bytes) -> tuple[list[str], bytes, bytes]:
+    """Send one raw request; return the header fields, stdout and stderr."""
+    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    try:
+        sock.connect(socket_path)
+    except OSError as error:
+        sock.close()
+        raise OracleError(
+            f"cannot reach the oracle at {socket_path}: {error.strerror or error} "
+            "(set MIRROR_ORACLE_SOCKET to its socket)"
+        ) from None
+    try:
+        sock.sendall(request)
+        data = b""
+        while b"\n" not in data:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise OracleError("the oracle closed the connection")
+            data += chunk
+        line, _, data = data.partition(b"\n")
+        if not line.startswith(b"raw "):
+            import json
+
+            raise OracleError(json.loads(line).get("error", "unknown error"))
+        fields = line.decode().split()[1:]
+        need = int(fields[5]) + int(fields[6])
+        while len(data) < need:
+            chunk = sock.recv(max(65536, need - len(data)))
+            if not chunk:
+                raise OracleError("the oracle closed the connection mid-reply")
+            data += chunk
+    finally:
+        sock.close()
+    split = int(fields[5])
+    return fields, data[:split], data[split:need]
