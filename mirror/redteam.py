@@ -605,15 +605,12 @@ class Context:
 
     @cached_property
     def agent(self) -> Any:
-        """The agent's box, with a query carrying the marker already made through its oracle."""
+        """The agent's box; the query log on the host holds a marker by the time it runs."""
         box = agent_box(self.target, self.task, self.folder / "workspace", self.folder / "sock")
         container = self.stack.enter_context(box)
-        marker = self.secrets.marker
-        # Made in the box as the agent would; the marker reaches only the host's query log.
-        query = container.exec_run(["oracle", "run", "--", marker], user=str(AGENT_UID))
-        logged = marker in self.reference.log_path.read_text()
-        if not logged:
-            raise ProbeError(f"the marker query was not logged: {query.output[-200:]!r}")
+        self.run(Case((self.secrets.marker,)))
+        if self.secrets.marker not in self.reference.log_path.read_text():
+            raise ProbeError("the marker query is not in the query log")
         return container
 
     @cached_property
@@ -835,6 +832,8 @@ READERS: dict[str, list[Reader]] = {
         Reader("sed R", lambda p: Case((f"R {p}",), b"-\n"), lambda o: o.stdout != b"-\n", True),
     ],
     "hexyl": [Reader("hexyl", lambda p: Case((p,)), lambda o: b"00000000" in o.stdout)],
+    "gron": [Reader("gron", lambda p: Case((p,)), lambda o: bool(o.stdout))],
+    "colt": [Reader("colt", lambda p: Case((p,)), lambda o: bool(o.stdout))],
     "brotlid": [
         Reader("brotli -c", lambda p: Case(("-c", p)), lambda o: bool(o.stdout)),
         Reader("brotli -dc", lambda p: Case(("-dc", p)), lambda o: b"corrupt" in o.stderr),
@@ -975,6 +974,18 @@ def environment(ctx: Context) -> Verdict:
     return Verdict(bool(shown), summary(outcome, 100))
 
 
+@attack("the program's own network access (gron URL)", "oracle", {"gron"})
+def gron_url(ctx: Context) -> Verdict:
+    urls = ["http://1.1.1.1/", "https://deb.debian.org/", "http://[2606:4700:4700::1111]/"]
+    outcomes = [ctx.run(Case((url,), timeout=20)) for url in urls]
+    fetched = [summary(o) for o in outcomes if o.exit_code == 0 or o.stdout]
+    if fetched:
+        return Verdict(True, f"fetched: {fetched[0]}")
+    return Verdict(
+        False, "; ".join(o.stderr.strip()[-60:].decode(errors="replace") for o in outcomes)
+    )
+
+
 @attack("sed e: the shell reads the binary", "oracle", {"sed"})
 def sed_shell_reads(ctx: Context) -> Verdict:
     script = '1e while IFS= read -r l; do printf %s "$l"; done < /usr/bin/sed; echo'
@@ -1014,11 +1025,13 @@ int main(void) {
 def sed_probe(ctx: Context) -> Verdict:
     probe = compiled_probe(ctx.folder)
     loader = "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
-    for command in ("/case/probe", f"{loader} /case/probe", "sh /case/probe"):
+    outcomes = []
+    for command in ("/case/probe", f"{loader} /case/probe"):
         outcome = ctx.run(Case((f"1e {command}",), b"x\n", files={"probe": probe}))
-        if b"PROBE-RAN" in outcome.stdout + outcome.stderr:
+        if b"PROBE-RAN" in outcome.stdout + outcome.stderr or not refused(outcome):
             return Verdict(True, f"e {command}: {summary(outcome)}")
-    return Verdict(False, f"exec refused (noexec /case, Landlock): {summary(outcome, 60)}")
+        outcomes.append(f"e {command}: {outcome.stderr.strip()[:60].decode(errors='replace')}")
+    return Verdict(False, "; ".join(outcomes))
 
 
 def compiled_probe(folder: Path) -> bytes:

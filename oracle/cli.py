@@ -12,11 +12,10 @@ oracle serve --socket PATH --program PATH [--argv0 NAME] [--uid UID]
              [--sandbox RULES (--sandbox-preload LIB | --sandbox-launcher EXE)]
 """
 
-from __future__ import annotations
-
 import sys
 
-TYPE_CHECKING = False  # typing itself costs start-up time: see oracle/wire.py
+# Neither typing nor __future__: their imports cost start-up time (see oracle/wire.py).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -111,7 +110,7 @@ def cmd_run(argv: list[str]) -> int:
     return int(exit_code)
 
 
-def _stream(run: Callable[[Case, int | None], Outcome]) -> int:
+def _stream(run: "Callable[[Case, int | None], Outcome]") -> int:
     """Read cases as JSON Lines on stdin; write each outcome as a JSON line, ids kept.
 
     A line is a case, or ``{"id": ..., "case": {...}, "max_output": N}``.
@@ -149,7 +148,7 @@ def cmd_batch(argv: list[str]) -> int:
         return _stream(lambda case, _max_output: client.run(case))
 
 
-def _runner(argv: list[str], extra: set[str] = frozenset()) -> tuple[Runner, dict]:
+def _runner(argv: list[str], extra: set[str] = frozenset()) -> "tuple[Runner, dict]":
     from pathlib import Path
 
     from oracle.runner import CASE_DIR, Runner

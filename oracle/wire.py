@@ -8,8 +8,6 @@ module needs no ``json``, ``dataclasses`` or ``socket`` package. A request asks 
 usual JSON line.
 """
 
-from __future__ import annotations
-
 import _socket
 import binascii
 
