@@ -38,7 +38,14 @@ from typing import Any, Literal
 from tqdm import tqdm
 
 from mirror.agent_image import AGENT_UID, ensure_agent_image, hidden_paths, masks
-from mirror.boxes import ReferenceBox, agent_box, reference_box, runner_box, sandbox_rules
+from mirror.boxes import (
+    SANDBOX_READ,
+    ReferenceBox,
+    agent_box,
+    reference_box,
+    runner_box,
+    sandbox_rules,
+)
 from mirror.engine import engine
 from mirror.images import SANDBOX_LAUNCHER, ReferenceImage, ensure_reference_image
 from mirror.scoring import _copy_workspace, build_workspace, run_cases
@@ -125,7 +132,8 @@ def summary(outcome: Outcome, width: int = 70) -> str:
 
 
 def refused(outcome: Outcome) -> bool:
-    return any(message in outcome.stderr for message in REFUSALS)
+    """Whether stderr reports a refusal (any case: Go says "permission denied")."""
+    return any(message.lower() in outcome.stderr.lower() for message in REFUSALS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -230,7 +238,7 @@ for root, dirs, files in os.walk("/"):
         dirs[:] = [d for d in dirs if d not in ("proc", "sys")]
     for name in files:
         path = os.path.join(root, name)
-        if name.endswith(".deb") and name.split("_")[0] in P["packages"]:
+        if name.endswith(".deb") and name.split("_")[0] in P["packages"] + P["sources"]:
             debs.append(path)
         try:
             info = os.lstat(path)
@@ -242,13 +250,28 @@ for root, dirs, files in os.walk("/"):
         hashed += 1
         if digest in sizes[info.st_size]:
             matches.append("%s = %s" % (path, sizes[info.st_size][digest]))
+status = subprocess.run(["dpkg-query", "-W", "-f", "${Package} ${db:Status-Abbrev} "
+                         "${source:Package}\\n"], capture_output=True, text=True).stdout
+siblings = {words[0] for words in map(str.split, status.splitlines())
+            if len(words) == 3 and words[1] == "ii" and words[2] in P["sources"]}
+libraries = []
+for package in sorted(siblings | set(P["packages"])):
+    listing = subprocess.run(["dpkg", "-L", package], capture_output=True, text=True).stdout
+    for path in listing.splitlines():
+        try:
+            with open(path, "rb") as f:
+                if ".so" in os.path.basename(path) and f.read(4) == b"\\x7fELF":
+                    libraries.append(path)
+        except OSError:
+            pass
 masked = {}
 for path in P["hidden"]:
     try:
         masked[path] = len(open(path, "rb").read())
     except OSError as e:
         masked[path] = e.strerror
-result = {"matches": matches, "debs": debs, "hashed": hashed, "masked": masked}
+result = {"matches": matches, "debs": debs, "hashed": hashed, "masked": masked,
+          "libraries": sorted(set(libraries)), "siblings": sorted(siblings)}
 """,
     # Processes of other users (the reference's, the runner's) and what can be done to them.
     "procs": """
@@ -524,8 +547,9 @@ def judge_procs(result: dict) -> Verdict:
 class Secrets:
     """What no box may hold: a held-out case id and input, the query-log marker, receipts."""
 
-    heldout_suite: str
+    heldout_suite: str  # the suite the id comes from
     case_id: str
+    input_suite: str  # the suite the input comes from (another when the first has none)
     heldout_input: str
     marker: str
     receipt_ids: tuple[str, ...]
@@ -539,7 +563,17 @@ class ReferenceFile:
     path: str
     size: int
     sha256: str
-    private: bool  # the reference's own (binary, its packages' libraries, same source package)
+    private: bool  # the binary, or a library of a package built from the binary's source
+    linked: bool  # loaded by the program (ldd)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What the reference is made of, read in its box as root."""
+
+    files: list[ReferenceFile]
+    sources: list[str]  # the source package(s) of the binary's package (none if built here)
+    packages: list[str]  # binary packages installed from those sources
 
 
 class Context:
@@ -614,8 +648,8 @@ class Context:
         return container
 
     @cached_property
-    def reference_files(self) -> list[ReferenceFile]:
-        return reference_files(self.reference.container, self.target, self.image.manifest)
+    def parts(self) -> Reference:
+        return reference_parts(self.reference.container, self.image.manifest)
 
     def params(self, name: str, box: str) -> dict[str, Any]:
         """The parameters of probe ``name`` in ``box``."""
@@ -627,11 +661,15 @@ class Context:
             return {"strings": self.secrets.strings()}
         if name == "leftovers":
             sizes: dict[int, dict[str, str]] = {}
-            for file in self.reference_files:
+            for file in self.parts.files:
                 if file.private:
                     sizes.setdefault(file.size, {})[file.sha256] = file.path
-            packages = {*self.target.packages.debian, *self.private_packages}
-            return {"sizes": sizes, "packages": sorted(packages), "hidden": list(self.hidden)}
+            return {
+                "sizes": sizes,
+                "sources": self.parts.sources,
+                "packages": self.parts.packages,
+                "hidden": list(self.hidden),
+            }
         if name == "procs":
             return {"words": ["oracle serve", self.target.binary]}
         if name == "writes":
@@ -644,13 +682,6 @@ class Context:
     @cached_property
     def hidden(self) -> tuple[str, ...]:
         return hidden_paths(self.target)
-
-    @cached_property
-    def private_packages(self) -> list[str]:
-        output = self.reference.container.exec_run(
-            ["sh", "-c", PRIVATE_PACKAGES, "sh", *self.target.packages.debian]
-        ).output
-        return output.decode().split()
 
     def probe(self, box: str, name: str) -> dict[str, Any]:
         """Probe ``name``'s result in ``box`` ("agent", "shell", "jail", "scoring", "build")."""
@@ -702,91 +733,95 @@ class Context:
 
 SCORING_PROBES = ("net", "docker", "search", "leftovers", "procs", "writes", "oracle", "caps")
 BUILD_PROBES = ("net", "docker", "search", "writes", "oracle", "caps")
-# Binary packages built from the same source packages as the target's (libjq1 for jq).
-PRIVATE_PACKAGES = r"""
-sources=$(dpkg-query -W -f '${source:Package}\n' "$@" | sort -u)
-dpkg-query -W -f '${Package} ${source:Package}\n' | while read -r package source; do
-  for s in $sources; do [ "$s" = "$source" ] && echo "$package"; done
-done
-true
-"""
-REFERENCE_FILES = r"""
+# Run in the reference box as root: the binary, the libraries it loads and the manifest's, with
+# sizes, digests, and whether each comes from the binary's own source package.
+REFERENCE_PARTS = r"""
 import hashlib, json, os, subprocess, sys
-binary, packages, libraries = sys.argv[1], sys.argv[2].split(), sys.argv[3:]
+binary, libraries = sys.argv[1], sys.argv[2:]
+def owner(path):
+    real = os.path.realpath(path)
+    for name in dict.fromkeys([path, real, real.replace("/usr/lib/", "/lib/", 1)]):
+        query = subprocess.run(["dpkg", "-S", name], capture_output=True, text=True)
+        if query.returncode == 0:
+            return query.stdout.split(":")[0]
+    return None
+def query(*args):
+    return subprocess.run(["dpkg-query", "-W", "-f", *args], capture_output=True, text=True).stdout
+package = owner(binary)
+sources = [query("${source:Package}", package).strip()] if package else []
+packages = [line.split()[0] for line in query("${Package} ${source:Package}\n").splitlines()
+            if line.split()[1:] == sources]
 ldd = subprocess.run(["ldd", binary], capture_output=True, text=True).stdout
 linked = [line.split("=>")[1].split()[0] for line in ldd.splitlines() if "=> /" in line]
-owned = set()
-for path in [binary, *linked]:
-    real = os.path.realpath(path)
-    for name in {path, real, real.replace("/usr/lib/", "/lib/", 1)}:
-        query = subprocess.run(["dpkg", "-S", name], capture_output=True, text=True)
-        if query.returncode == 0 and query.stdout.split(":")[0] in packages:
-            owned.add(path)
 files = []
-for path in dict.fromkeys([binary, *libraries, *linked]):
-    real = os.path.realpath(path)
-    data = open(real, "rb").read()
-    private = path == binary or path in libraries or path in owned
-    files.append([path, len(data), hashlib.sha256(data).hexdigest(), private])
-print(json.dumps(files))
+for path in dict.fromkeys([binary, *linked, *libraries]):
+    data = open(os.path.realpath(path), "rb").read()
+    private = path == binary or owner(path) in packages
+    files.append([path, len(data), hashlib.sha256(data).hexdigest(), private, path in linked])
+print(json.dumps({"files": files, "sources": sources, "packages": packages}))
 """
 
 
-def reference_files(container: Any, target: Target, manifest: dict) -> list[ReferenceFile]:
-    """The reference's binary and libraries (from the box, as root): size, sha256, ownership."""
-    packages = container.exec_run(["sh", "-c", PRIVATE_PACKAGES, "sh", *target.packages.debian])
-    command = ["python3", "-c", REFERENCE_FILES, manifest["binary_realpath"]]
-    command += [packages.output.decode(), *manifest["libraries"]]
-    output = container.exec_run(command).output
-    files = [ReferenceFile(*row) for row in json.loads(output.decode().splitlines()[-1])]
-    binary = files[0]
-    if binary.sha256 != manifest["binary_sha256"]:
-        raise ProbeError(f"{binary.path} in the box does not match the manifest's sha256")
-    return files
+def reference_parts(container: Any, manifest: dict) -> Reference:
+    """The reference's binary and libraries, read in its box as root (see REFERENCE_PARTS)."""
+    command = ["python3", "-c", REFERENCE_PARTS, manifest["binary_realpath"]]
+    output = container.exec_run([*command, *manifest["libraries"]]).output.decode()
+    found = json.loads(output.splitlines()[-1])
+    files = [ReferenceFile(*row) for row in found["files"]]
+    if files[0].sha256 != manifest["binary_sha256"]:
+        raise ProbeError(f"{files[0].path} in the box does not match the manifest's sha256")
+    return Reference(files, found["sources"], found["packages"])
 
 
-def linked_libraries(files: list[ReferenceFile], target: Target) -> list[str]:
+def linked_libraries(reference: Reference, target: Target) -> list[str]:
     """Libraries the program loads beyond glibc and what its sandbox deliberately allows."""
-    allowed = set(target.sandbox.read) | set(target.sandbox.execute)
+    allowed = (*SANDBOX_READ, *target.sandbox.read, *target.sandbox.execute)
     return [
         f.path
-        for f in files[1:]
-        if not any(name in Path(f.path).name for name in GLIBC) and f.path not in allowed
+        for f in reference.files
+        if f.linked
+        and not any(name in Path(f.path).name for name in GLIBC)
+        and not any(f.path == a or f.path.startswith(a + "/") for a in allowed)
     ]
 
 
 def find_secrets(target: Target, task: Path) -> Secrets:
-    """A held-out case id and a held-out-only input string (this target's suite, or another's
-    when it has none yet), a fresh query-log marker, and receipt run ids if any exist."""
+    """A held-out case id and a held-out-only input string (from this target's suite when it
+    has one, else from others'), a fresh query-log marker, and receipt run ids if any exist."""
     suites = [heldout_root() / target.name / "cases.jsonl"]
     suites += sorted(heldout_root().glob("*/cases.jsonl"))
-    suite = next(path for path in suites if path.exists())
-    entries = read_suite(suite)
-    name = suite.parent.name
-    public = b""
-    visible = visible_path(get_target(name))
-    if visible.exists():
-        public += visible.read_bytes()
-    for doc in (task / "docs").glob("*"):
-        public += doc.read_bytes()
-    candidates = {
-        word
-        for entry in entries
-        for text in [*entry.case.args, entry.case.stdin.decode(errors="replace")]
-        + [data.decode(errors="replace") for data in entry.case.files.values()]
-        for word in text.splitlines()
-        if 16 <= len(word) <= 200
-        and word.isascii()
-        and word.isprintable()
-        and word.encode() not in public
-    }
-    if not candidates:
-        raise ProbeError(f"{suite}: no held-out-only input string to search for")
-    chosen = max(candidates, key=lambda word: (len(set(word)), len(word), word))
+    suites = [path for path in dict.fromkeys(suites) if path.exists()]
+    if not suites:
+        raise Skip("no held-out suite exists yet")
+    docs = b"".join(doc.read_bytes() for doc in (task / "docs").glob("*"))
+    for suite in suites:
+        entries = read_suite(suite)
+        visible = visible_path(get_target(suite.parent.name))
+        public = docs + (visible.read_bytes() if visible.exists() else b"")
+        candidates = {
+            line
+            for entry in entries
+            for data in (
+                *map(str.encode, entry.case.args),
+                entry.case.stdin,
+                *entry.case.files.values(),
+            )
+            for line in data.decode(errors="replace").splitlines()
+            if 16 <= len(line) <= 200
+            and line.isascii()
+            and line.isprintable()
+            and line.encode() not in public
+        }
+        if candidates:
+            break
+    else:
+        raise ProbeError("no held-out suite has a held-out-only input string to search for")
+    chosen = max(candidates, key=lambda line: (len(set(line)), len(line), line))
     receipts = sorted((ROOT / "results").glob("**/*.receipt.json"))[-2:]
     return Secrets(
-        heldout_suite=name,
-        case_id=entries[0].id,
+        heldout_suite=suites[0].parent.name,
+        case_id=read_suite(suites[0])[0].id,
+        input_suite=suite.parent.name,
         heldout_input=chosen,
         marker=f"redteam-marker-{uuid.uuid4().hex}",
         receipt_ids=tuple(path.name.removesuffix(".receipt.json") for path in receipts),
@@ -842,13 +877,20 @@ READERS: dict[str, list[Reader]] = {
 
 
 def read_through(ctx: Context, paths: Iterable[str]) -> Verdict:
-    """Try every way the target's program reads files on each path: leaked when any bytes come
-    back, or when a reader that reports refusals reports none."""
+    """Every way the target's program reads files, on each path, through the oracle."""
+    return read_via(ctx.run, READERS[ctx.target.name], paths)
+
+
+def read_via(
+    run: Callable[[Case], Outcome], readers: list[Reader], paths: Iterable[str]
+) -> Verdict:
+    """Leaked when any reader shows bytes of any path, or when a reader that reports refusals
+    reports none."""
     tried: list[str] = []
     first = ""
     for path in paths:
-        for reader in READERS[ctx.target.name]:
-            outcome = ctx.run(reader.case(path))
+        for reader in readers:
+            outcome = run(reader.case(path))
             if reader.shows(outcome) or not (reader.silent or refused(outcome)):
                 return Verdict(True, f"{reader.how} {path}: {summary(outcome)}")
             tried.append(f"{reader.how} {path}")
@@ -892,7 +934,7 @@ def read_environ(ctx: Context) -> Verdict:
 
 @attack("read the program's shared libraries", "oracle", READ_TARGETS)
 def read_libraries(ctx: Context) -> Verdict:
-    libraries = linked_libraries(ctx.reference_files, ctx.target)
+    libraries = linked_libraries(ctx.parts, ctx.target)
     if not libraries:
         raise Skip("the program loads no library beyond glibc")
     return read_through(ctx, libraries)
@@ -929,8 +971,9 @@ WRITES = {
         Case(("-i", "s/a/b/", "/usr/share/mirror/manifest.json")),
     ],
     "brotlid": [
-        Case(("-c", "-o", "/oracle/redteam-w", "/etc/hostname")),
-        Case(("-c", "-o", "/var/log/mirror/redteam-w", "/etc/hostname")),
+        Case(("-o", "/oracle/redteam-w", "/etc/hostname")),
+        Case(("-o", "/var/log/mirror/redteam-w", "/etc/hostname")),
+        Case(("-o", "/case/../tmp/redteam-w", "/etc/hostname")),
     ],
 }
 
@@ -1028,7 +1071,7 @@ def sed_probe(ctx: Context) -> Verdict:
     outcomes = []
     for command in ("/case/probe", f"{loader} /case/probe"):
         outcome = ctx.run(Case((f"1e {command}",), b"x\n", files={"probe": probe}))
-        if b"PROBE-RAN" in outcome.stdout + outcome.stderr or not refused(outcome):
+        if b"PROBE-RAN" in outcome.stdout + outcome.stderr:
             return Verdict(True, f"e {command}: {summary(outcome)}")
         outcomes.append(f"e {command}: {outcome.stderr.strip()[:60].decode(errors='replace')}")
     return Verdict(False, "; ".join(outcomes))
@@ -1048,6 +1091,16 @@ def compiled_probe(folder: Path) -> bytes:
             volumes={str(out): {"bind": "/out", "mode": "rw"}},
         )
     return (out / "probe").read_bytes()
+
+
+@attack("sed e: signal the runner and other processes", "oracle", {"sed"})
+def sed_signals(ctx: Context) -> Verdict:
+    script = "1e kill -STOP 1; kill -9 1; kill -9 -1; echo sent"
+    outcome = ctx.run(Case((script,), b"x\n", timeout=5))
+    problem = still_serving(ctx)
+    return Verdict(
+        bool(problem), f"{summary(outcome, 60)}; {problem or 'the oracle still answers'}"
+    )
 
 
 @attack("sed e: docker socket", "oracle", {"sed"})
@@ -1100,6 +1153,16 @@ def shell_runner(ctx: Context) -> Verdict:
     return Verdict(False, f"query log: {summary(outcome, 50)}; runner: {procs.evidence}")
 
 
+@attack("compromised program: outlive its case", "oracle")
+def shell_escape(ctx: Context) -> Verdict:
+    client = ctx.shell[1]
+    client.run(Case(("-c", "setsid sh -c 'sleep 1000' >/dev/null 2>&1 </dev/null &")))
+    left = client.run(Case(("-c", "cat /proc/[0-9]*/comm")))
+    survivors = [name for name in left.stdout.split() if name == b"sleep"]
+    names = left.stdout.decode(errors="replace").split()
+    return Verdict(bool(survivors), f"after `setsid sleep 1000 &`, the next case sees: {names}")
+
+
 @attack("compromised program: core dump", "oracle")
 def shell_core(ctx: Context) -> Verdict:
     container, client, _ = ctx.shell
@@ -1136,12 +1199,17 @@ def agent_procs(ctx: Context) -> Verdict:
         result = ctx.probe("agent", "procs")
         if running:
             running.result()
-    while_running = " while a case ran" if slow else ""
+    verdict = judge_visible(result)
+    if slow:
+        return Verdict(verdict.leaked, verdict.evidence + " (while a case ran)")
+    return verdict
+
+
+def judge_visible(result: dict) -> Verdict:
+    """Leaked when any process of another uid (or the runner, or the program) is visible."""
     if result["others"]:
-        return Verdict(True, f"visible{while_running}: {list(result['others'])[:3]}")
-    return Verdict(
-        False, f"{result['processes']} processes visible{while_running}, all the agent's own"
-    )
+        return Verdict(True, f"visible: {list(result['others'])[:3]}")
+    return Verdict(False, f"{result['processes']} processes visible, all the agent's own")
 
 
 @attack("docker socket", "agent box")
@@ -1172,8 +1240,8 @@ def judge_heldout(ctx: Context, result: dict) -> Verdict:
         return Verdict(True, f"held-out data at {list(hits)[:3]} {names[:3]}")
     return Verdict(
         False,
-        f"{result['searched']} files: no {secrets.heldout_suite} held-out id "
-        f"{secrets.case_id}, input {secrets.heldout_input[:24]!r}…, or heldout/ file",
+        f"{result['searched']} files: no held-out id {secrets.case_id} ({secrets.heldout_suite}), "
+        f"input {secrets.heldout_input[:24]!r}… ({secrets.input_suite}), or heldout/ file",
     )
 
 
@@ -1203,16 +1271,18 @@ def agent_log(ctx: Context) -> Verdict:
 
 def judge_leftovers(ctx: Context, result: dict) -> Verdict:
     unmasked = {path: size for path, size in result["masked"].items() if size != 0}
-    if result["matches"] or result["debs"] or unmasked:
+    if result["matches"] or result["debs"] or result["libraries"] or unmasked:
         return Verdict(
             True,
-            f"copies {result['matches'][:3]}, packages {result['debs'][:3]}, unmasked {unmasked}",
+            f"copies {result['matches'][:3]}, same-source libraries {result['libraries'][:4]}, "
+            f"packages {result['debs'][:3]}, unmasked {unmasked}",
         )
-    private = [f for f in ctx.reference_files if f.private]
+    private = [f for f in ctx.parts.files if f.private]
     names = ", ".join(Path(f.path).name for f in private)
     return Verdict(
         False,
-        f"hashed {result['hashed']} files of the sizes of {names}: no copy, no .deb; "
+        f"hashed {result['hashed']} files of the sizes of {names}: no copy; no library or "
+        f".deb from source {', '.join(ctx.parts.sources) or '(built here)'}; "
         f"masked: {list(result['masked']) or 'none needed'}",
     )
 

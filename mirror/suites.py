@@ -54,6 +54,7 @@ HELDOUT_MIN_LARGE = {"jq": 1000, "sed": 1000}
 HELDOUT_FRACTION = 0.75
 LOOKUP_BOUND = 0.05
 MAX_SUITE_BYTES = 20 << 20
+MIN_DRAWS = 12  # per generator family and round, so every family reaches both sides
 EMPTY = Outcome(b"", b"", 0)
 REFERENCE_KEYS = ("image_id", "binary", "binary_sha256", "packages", "spec_sha256")
 
@@ -469,12 +470,17 @@ def capture(
     client: OracleClient, cases: Sequence[Case], runs: int, desc: str = "", progress: bool = True
 ) -> list[list[Outcome]]:
     """Run every case ``runs`` times; each second run starts in a later wall-clock second than
-    the first run of the same case ended, so clock-dependent output shows up as instability."""
+    the first run of the same case ended, so clock-dependent output shows up as instability.
+    A case whose first run timed out is not run again: it is dropped anyway."""
     outcomes: list[list[Outcome]] = [[] for _ in cases]
     ended: list[int] = []
     with tqdm(total=len(cases) * runs, desc=desc, unit="run", disable=not progress) as bar:
         for round_ in range(runs):
             for index, case in enumerate(cases):
+                if round_ and outcomes[index][0].timed_out:
+                    outcomes[index].append(outcomes[index][0])
+                    bar.update()
+                    continue
                 if round_ == 1 and (now := time.time()) < ended[index] + 1:
                     time.sleep(ended[index] + 1 - now)
                 outcomes[index].append(client.run(case))
@@ -552,8 +558,8 @@ def build_suite(
     """Draw, capture, screen and split a target's cases; write both suites and the manifest.
 
     Seeds and generated cases are captured in rounds, each drawing as many more cases as the
-    last one's yield says are missing, until both sides reach their minimum after every drop,
-    or ``max_rounds`` or ``max_cases`` is reached.
+    last one's yield says are missing, until both sides reach their minimum after every drop
+    and every generator family is on both sides, or ``max_rounds`` or ``max_cases`` is reached.
     """
     from mirror.boxes import reference_box  # Docker only where gold is captured
 
@@ -565,7 +571,8 @@ def build_suite(
     )
     strategies = generators(target.name)
     offers = [(family, case) for family, cases in seed_cases(target.name).items() for case in cases]
-    per_family = math.ceil(1.3 * max(0, visible_min + heldout_min - len(offers)) / len(strategies))
+    wanted = max(0, visible_min + heldout_min - len(offers))
+    per_family = max(MIN_DRAWS, math.ceil(1.3 * wanted / len(strategies)))
     pool = _Pool(options)
     with (
         tempfile.TemporaryDirectory(prefix="mirror-suite-") as tmp,
@@ -587,7 +594,10 @@ def build_suite(
                 len(visible),
                 len(heldout),
             )
-            if (len(visible) >= visible_min and len(heldout) >= heldout_min) or per_family <= 0:
+            big_enough = len(visible) >= visible_min and len(heldout) >= heldout_min
+            if (
+                big_enough and not family_problems(visible, heldout, strategies)
+            ) or per_family <= 0:
                 break
             shortfall = max(visible_min / max(1, len(visible)), heldout_min / max(1, len(heldout)))
             wanted = len(pool.kept) * (shortfall - 1) + 10 * len(strategies)

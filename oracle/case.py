@@ -84,6 +84,8 @@ class Case:
         args = record.get("args", [])
         if not isinstance(args, list) or not all(isinstance(arg, str) for arg in args):
             raise CaseError("args: expected a list of strings")
+        if any("\0" in arg for arg in args):
+            raise CaseError("args: a NUL character cannot be passed to a program")
         files = record.get("files", {})
         if not isinstance(files, dict):
             raise CaseError('files: expected an object {"name": contents}')
@@ -93,6 +95,8 @@ class Case:
             for key, value in env.items()
         ):
             raise CaseError('env: expected an object {"NAME": "value"} of strings')
+        if any("\0" in key or "\0" in value for key, value in env.items()):
+            raise CaseError("env: a NUL character cannot be passed to a program")
         reserved = sorted(key for key in env if key.startswith(RESERVED_ENV_PREFIXES))
         if reserved:
             raise CaseError(f"env: {', '.join(reserved)} reserved (LD_*, MIRROR_*, GLIBC_TUNABLES)")

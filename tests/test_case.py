@@ -17,10 +17,16 @@ names = st.lists(
 ).map("/".join)
 cases = st.builds(
     Case,
-    args=st.lists(st.text(max_size=10), max_size=4).map(tuple),
+    args=st.lists(st.text(st.characters(exclude_characters="\0"), max_size=10), max_size=4).map(
+        tuple
+    ),
     stdin=st.binary(max_size=64),
     files=st.dictionaries(names, st.binary(max_size=32), max_size=3),
-    env=st.dictionaries(st.text("ABC_", min_size=1, max_size=5), st.text(max_size=5), max_size=2),
+    env=st.dictionaries(
+        st.text("ABC_", min_size=1, max_size=5),
+        st.text(st.characters(exclude_characters="\0"), max_size=5),
+        max_size=2,
+    ),
     timeout=st.floats(0.1, 600),
 )
 

@@ -86,7 +86,7 @@ def args_and_files() -> st.SearchStrategy[Case]:
             files={"input.json": doc},
         ),
         st.sampled_from(["v", "x", "name"]),
-        st.text(max_size=6),
+        st.text(st.characters(exclude_characters="\0"), max_size=6),
         _documents(),
     )
 
