@@ -35,7 +35,8 @@ TOOLCHAINS = {
     "rust": ("rustc", "cargo"),
 }
 EXTRA_PACKAGES = ("locales", "ca-certificates", "git", "less", "file", "procps")
-LOCALES = ("en_US.UTF-8", "de_DE.UTF-8", "fr_FR.UTF-8")
+# Every locale a target generates, so that candidates see the same ones as the reference.
+LOCALES = ("en_US.UTF-8", "de_DE.UTF-8", "fr_FR.UTF-8", "en_IN")
 AGENT_UID = 1000
 CANDIDATE_UID = 62000
 

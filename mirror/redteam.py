@@ -47,7 +47,13 @@ from mirror.boxes import (
     sandbox_rules,
 )
 from mirror.engine import engine
-from mirror.images import SANDBOX_LAUNCHER, ReferenceImage, ensure_reference_image
+from mirror.images import (
+    PROGRAM_UID,
+    SANDBOX_LAUNCHER,
+    SANDBOX_PRELOAD,
+    ReferenceImage,
+    ensure_reference_image,
+)
 from mirror.scoring import _copy_workspace, build_workspace, run_cases
 from mirror.suites import SuiteCase, heldout_root, read_suite, visible_path
 from mirror.targets import ROOT, Target, get_target
@@ -1651,30 +1657,43 @@ def table(results: list[Result]) -> str:
 # Cost of the sandbox.
 
 OVERHEAD_CASES = {"cal": Case(("1", "2024")), "jq": Case(("-n", "1"))}
+# Run in the reference box as root: the program alone, as uid 61000, with and without the
+# sandbox's preload (same spawn path both ways), interleaved; prints the two medians in ms.
+EXEC_TIMING = r"""
+import json, statistics, subprocess, sys, time
+p = json.loads(sys.argv[1])
+base = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "TZ": "UTC", "HOME": "/case"}
+envs = {"on": {**base, "MIRROR_SANDBOX": p["rules"], "LD_PRELOAD": p["preload"]}, "off": base}
+ms = {"on": [], "off": []}
+for _ in range(p["repeat"]):
+    for key, env in envs.items():
+        started = time.perf_counter()
+        subprocess.run([p["binary"], *p["args"]], env=env, cwd="/case", capture_output=True,
+                       user=p["uid"], group=p["uid"], extra_groups=[], check=True)
+        ms[key].append((time.perf_counter() - started) * 1000)
+print(json.dumps({key: statistics.median(values) for key, values in ms.items()}))
+"""
 
 
 def sandbox_overhead(repeat: int = 200, state: Path | None = None) -> str:
-    """Median oracle round trip from the host with the sandbox on and off, interleaved."""
-    lines = [f"{'case':<14} {'sandbox on':>12} {'sandbox off':>12} {'overhead':>9}"]
+    """Medians, sandbox on and off, interleaved: the oracle round trip from the host (the
+    runner as it is: unsandboxed runs set rlimits in a Python preexec_fn, sandboxed ones in
+    the sandbox), and the program alone spawned in its box (the sandbox's own cost)."""
+    lines = [
+        f"{'case':<12} {'trip on':>14} {'trip off':>9} {'change':>7}  "
+        f"{'exec on':>9} {'exec off':>9} {'change':>7}"
+    ]
     for name, case in OVERHEAD_CASES.items():
         target = get_target(name)
         image = ensure_reference_image(target)
         with tempfile.TemporaryDirectory(dir=state) as tmp, ExitStack() as stack:
             folder = Path(tmp)
-            on = stack.enter_context(
-                reference_box(target, folder / "on" / "o.sock", folder / "on-log")
-            )
+            on = stack.enter_context(reference_box(target, folder / "on" / "o.sock", folder / "l"))
             off_socket = folder / "off" / "o.sock"
-            stack.enter_context(
-                runner_box(
-                    image.tag,
-                    target.binary,
-                    target.command,
-                    off_socket,
-                    folder / "off-log",
-                    f"{name}-nosandbox",
-                )
+            off_box = runner_box(
+                image.tag, target.binary, target.command, off_socket, folder / "m", f"{name}-bare"
             )
+            stack.enter_context(off_box)
             clients = {
                 "on": stack.enter_context(on.client()),
                 "off": stack.enter_context(OracleClient(off_socket)),
@@ -1688,10 +1707,24 @@ def sandbox_overhead(repeat: int = 200, state: Path | None = None) -> str:
                     started = time.perf_counter()
                     client.run(case)
                     times[key].append((time.perf_counter() - started) * 1000)
-        medians = {key: statistics.median(values) for key, values in times.items()}
+            params = {
+                "rules": sandbox_rules(target),
+                "preload": SANDBOX_PRELOAD,
+                "binary": target.binary,
+                "args": list(case.args),
+                "uid": PROGRAM_UID,
+                "repeat": repeat,
+            }
+            timing = on.container.exec_run(["python3", "-c", EXEC_TIMING, json.dumps(params)])
+            bare = json.loads(timing.output.decode().splitlines()[-1])
+        trip = {key: statistics.median(values) for key, values in times.items()}
         label = f"{name} {' '.join(case.args)}"
-        overhead = (medians["on"] / medians["off"] - 1) * 100
         lines.append(
-            f"{label:<14} {medians['on']:>9.2f} ms {medians['off']:>9.2f} ms {overhead:>+8.1f}%"
+            f"{label:<12} {trip['on']:>11.2f} ms {trip['off']:>6.2f} ms {_change(trip):>7}  "
+            f"{bare['on']:>6.2f} ms {bare['off']:>6.2f} ms {_change(bare):>7}"
         )
     return "\n".join(lines)
+
+
+def _change(medians: dict[str, float]) -> str:
+    return f"{(medians['on'] / medians['off'] - 1) * 100:+.1f}%"
