@@ -73,7 +73,6 @@ REFUSALS = (
     b"Read-only file system",
 )
 GLIBC = ("ld-linux", "libc.so", "libm.so", "libpthread.so", "libdl.so", "librt.so")
-PROBE_TIMEOUT = 180.0
 
 
 class Skip(Exception):
@@ -640,18 +639,22 @@ class Context:
         return _task_folder(self.target, self.folder / "task")
 
     @cached_property
+    def marker(self) -> str:
+        """A string now in the host's query log, and nowhere a box can read."""
+        marker = f"redteam-marker-{uuid.uuid4().hex}"
+        self.run(Case((marker,)))
+        if marker not in self.reference.log_path.read_text():
+            raise ProbeError("the marker query is not in the query log")
+        return marker
+
+    @cached_property
     def secrets(self) -> Secrets:
-        return find_secrets(self.target, self.task)
+        return find_secrets(self.target, self.task, self.marker)
 
     @cached_property
     def agent(self) -> Any:
-        """The agent's box; the query log on the host holds a marker by the time it runs."""
         box = agent_box(self.target, self.task, self.folder / "workspace", self.folder / "sock")
-        container = self.stack.enter_context(box)
-        self.run(Case((self.secrets.marker,)))
-        if self.secrets.marker not in self.reference.log_path.read_text():
-            raise ProbeError("the marker query is not in the query log")
-        return container
+        return self.stack.enter_context(box)
 
     @cached_property
     def parts(self) -> Reference:
@@ -791,7 +794,7 @@ def linked_libraries(reference: Reference, target: Target) -> list[str]:
     ]
 
 
-def find_secrets(target: Target, task: Path) -> Secrets:
+def find_secrets(target: Target, task: Path, marker: str) -> Secrets:
     """A held-out case id and a held-out-only input string (from this target's suite when it
     has one, else from others'), a fresh query-log marker, and receipt run ids if any exist."""
     suites = [heldout_root() / target.name / "cases.jsonl"]
@@ -829,7 +832,7 @@ def find_secrets(target: Target, task: Path) -> Secrets:
         case_id=read_suite(suites[0])[0].id,
         input_suite=suite.parent.name,
         heldout_input=chosen,
-        marker=f"redteam-marker-{uuid.uuid4().hex}",
+        marker=marker,
         receipt_ids=tuple(path.name.removesuffix(".receipt.json") for path in receipts),
     )
 
@@ -1271,7 +1274,6 @@ def agent_heldout(ctx: Context) -> Verdict:
 
 @attack("query log and results anywhere in the box", "agent box")
 def agent_log(ctx: Context) -> Verdict:
-    ctx.agent  # noqa: B018 (the marker query is made when the box starts)
     return judge_log(ctx, ctx.probe("agent", "search"))
 
 
@@ -1343,7 +1345,6 @@ def scoring_heldout(ctx: Context) -> Verdict:
 
 @attack("candidate: query log and results", "scoring box")
 def scoring_log(ctx: Context) -> Verdict:
-    ctx.agent  # noqa: B018 (puts the marker in the query log)
     return judge_log(ctx, ctx.probe("scoring", "search"))
 
 
@@ -1387,7 +1388,6 @@ def build_docker(ctx: Context) -> Verdict:
 
 @attack("build.sh: held-out suite, query log, results", "scoring box")
 def build_search(ctx: Context) -> Verdict:
-    ctx.agent  # noqa: B018 (puts the marker in the query log)
     result = ctx.probe("build", "search")
     verdicts = [judge_heldout(ctx, result), judge_log(ctx, result)]
     leaked = [v.evidence for v in verdicts if v.leaked]
