@@ -496,6 +496,11 @@ def _operands(args: list[str]) -> list[str] | None:
     return operands
 
 
+# Upstream tests whose output depends on the machine, not on sed: eval.sed runs `sed` itself
+# (absent from a candidate's box) through the `e` command.
+MACHINE_DEPENDENT = {"eval"}
+
+
 @cache
 def upstream_cases() -> tuple[Case, ...]:
     """Cases from sed's testsuite: misc.pl's table, the .sed/.inp pairs, the shell scripts."""
@@ -518,6 +523,7 @@ def upstream_cases() -> tuple[Case, ...]:
     for name in sorted(testsuite):
         if name.endswith(".sh"):
             cases += _shell_cases(testsuite[name].decode("utf-8", "replace"), data_files)
+    cases = [c for c in cases if not any(n.split(".")[0] in MACHINE_DEPENDENT for n in c.files)]
     unique = {json.dumps(case.to_json(), sort_keys=True): case for case in cases}
     return tuple(unique.values())
 
