@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm import tqdm
 
-from mirror.candidates import Candidate, candidates_for, materialise
+from mirror.candidates import Candidate, cached_workspace, candidates_for
 from mirror.results import Receipt
 from mirror.scoring import score
 from mirror.targets import Target
@@ -45,15 +44,14 @@ def calibrate(
         if only is None or candidate.name in only
     ]
     done = []
-    with tempfile.TemporaryDirectory(prefix="mirror-candidates-") as tmp:
-        for target, candidate in tqdm(jobs, desc="calibration", unit="run"):
-            workspace = materialise(candidate.name, target, Path(tmp))
-            receipt, path = score(target, workspace, candidate.name, "calibration", results, state)
-            done.append(Calibration(candidate, receipt, path))
-            tqdm.write(
-                f"{target.name:<10} {candidate.name:<10} {receipt.passed:>5}/{receipt.total:<5}"
-                f" {receipt.pass_fraction:7.1%}"
-            )
+    for target, candidate in tqdm(jobs, desc="calibration", unit="run"):
+        workspace = cached_workspace(candidate.name, target, state / "candidates")
+        receipt, path = score(target, workspace, candidate.name, "calibration", results, state)
+        done.append(Calibration(candidate, receipt, path))
+        tqdm.write(
+            f"{target.name:<10} {candidate.name:<10} {receipt.passed:>5}/{receipt.total:<5}"
+            f" {receipt.pass_fraction:7.1%}"
+        )
     return done
 
 

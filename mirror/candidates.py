@@ -9,15 +9,24 @@ Each is registered by name with ``@candidate`` and materialised as a workspace f
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import shutil
 import tarfile
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from mirror.images import _run_build_step, ensure_base_image, ensure_packages_image
-from mirror.suites import load_suite
+from mirror.images import (
+    _run_build_step,
+    base_tag,
+    ensure_base_image,
+    ensure_packages_image,
+    packages_tag,
+)
+from mirror.suites import load_suite, visible_path
 from mirror.targets import Target
 
 Materialise = Callable[[Target, Path], None]
@@ -193,4 +202,21 @@ def materialise(name: str, target: Target, into: Path) -> Path:
     """A fresh workspace of candidate ``name`` for ``target`` under ``into``."""
     workspace = into / target.name / name
     CANDIDATES[name].materialise(target, workspace)
+    return workspace
+
+
+def cached_workspace(name: str, target: Target, cache: Path) -> Path:
+    """The candidate's workspace, made once per input that shapes it (scoring copies it)."""
+    visible = visible_path(target)
+    parts = [name, packages_tag(target), base_tag(), Path(__file__).read_text()]
+    parts.append(hashlib.sha256(visible.read_bytes()).hexdigest() if visible.exists() else "")
+    key = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+    workspace = cache / target.name / f"{name}-{key}"
+    if not workspace.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=cache))
+        CANDIDATES[name].materialise(target, staging / "workspace")
+        workspace.parent.mkdir(parents=True, exist_ok=True)
+        (staging / "workspace").rename(workspace)
+        shutil.rmtree(staging)
     return workspace

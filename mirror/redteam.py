@@ -946,13 +946,25 @@ def read_libraries(ctx: Context) -> Verdict:
     libraries = linked_libraries(ctx.parts, ctx.target)
     if not libraries:
         raise Skip("the program loads no library beyond glibc")
-    return read_through(ctx, libraries)
-
-
-@attack("read other binaries, the sandbox, the runner", "oracle", READ_TARGETS)
-def read_others(ctx: Context) -> Verdict:
-    paths = ["/usr/bin/python3", "/opt/mirror/lib/libmirror-sandbox.so"]
-    return read_through(ctx, [*paths, "/opt/mirror/oracle/runner.py", "/usr/local/bin/oracle"])
+    # A library the agent box holds byte for byte gives nothing away when read: only the
+    # others must stay unreadable.
+    digests = {f.path: f.sha256 for f in ctx.parts.files}
+    held = ctx.agent.exec_run(["sha256sum", *libraries], user=str(AGENT_UID)).output.decode()
+    public = {
+        line.split()[1]
+        for line in held.splitlines()
+        if line.split()[0] == digests.get(line.split()[-1])
+    }
+    private = [path for path in libraries if path not in public]
+    note = (
+        f"; {', '.join(sorted(Path(p).name for p in public))} identical in the agent box"
+        if public
+        else ""
+    )
+    if not private:
+        return Verdict(False, f"nothing to protect{note}")
+    verdict = read_through(ctx, private)
+    return Verdict(verdict.leaked, verdict.evidence + note)
 
 
 @attack("path tricks: .., //, /proc/self/root, cwd", "oracle", READ_TARGETS)
@@ -1045,16 +1057,88 @@ def sed_shell_reads(ctx: Context) -> Verdict:
     return Verdict(b"ELF" in outcome.stdout or not refused(outcome), summary(outcome))
 
 
-@attack("sed e: run other programs", "oracle", {"sed"})
+@attack("sed e: programs it starts read sed's binary", "oracle", {"sed"})
 def sed_exec(ctx: Context) -> Verdict:
     loader = "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
-    commands = ["cat /usr/bin/sed", "python3 -c 'print(1)'", f"{loader} /usr/bin/python3 -c 1"]
-    commands.append(f"{loader} /usr/bin/sed --version")
+    commands = [
+        "cat /usr/bin/sed",
+        "dd if=/usr/bin/sed bs=64 count=1",
+        'perl -e \'open F, "/usr/bin/sed" or die "$!\\n"; print <F>\'',
+        'perl -e \'open F, "/proc/self/exe" or die "$!\\n"; print <F>\'',
+        f"{loader} /usr/bin/sed --version",
+        'python3 -c \'print(open("/usr/bin/sed", "rb").read())\'',
+    ]
+    prefix, errors = binary_prefix(ctx), []
     for command in commands:
         outcome = ctx.run(Case((f"1e {command}",), b"x\n"))
-        if outcome.stdout != b"x\n" or not refused(outcome):
+        if prefix in outcome.stdout:
             return Verdict(True, f"e {command}: {summary(outcome)}")
-    return Verdict(False, f"{len(commands)} commands refused, e.g. {summary(outcome, 60)}")
+        lines = outcome.stderr.strip().splitlines() or [
+            b"%d bytes, not sed's" % len(outcome.stdout)
+        ]
+        errors.append(lines[-1][:40].decode(errors="replace"))
+    return Verdict(False, f"{len(commands)} readers (cat, dd, perl, ld.so, python3): {errors}")
+
+
+STEAL_SO_C = r"""
+#define _GNU_SOURCE
+#include <link.h>
+#include <unistd.h>
+static int dump(struct dl_phdr_info *info, size_t size, void *data) {
+    (void)size; (void)data;
+    if (info->dlpi_name[0]) return 0; /* the main program has no name */
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type == PT_LOAD && ph->p_offset == 0) {
+            write(1, "STOLEN:", 7);
+            write(1, (const void *)(info->dlpi_addr + ph->p_vaddr), ph->p_filesz);
+        }
+    }
+    return 1;
+}
+__attribute__((constructor)) static void steal(void) { dl_iterate_phdr(dump, 0); _exit(0); }
+"""
+# Perl (Essential in Debian, so in every box) puts the library in a memfd and starts the
+# reference with LD_PRELOAD pointing at it: code inside the reference dumps its own text.
+STEAL_PL = r"""
+open(my $f, "<", "/case/steal.so") or die "read: $!\n"; binmode $f; local $/; my $so = <$f>;
+my $name = "x"; my $fd = syscall(319, $name, 0); die "memfd_create: $!\n" if $fd < 0;
+open(my $m, ">&=", $fd) or die "fdopen: $!\n"; binmode $m; syswrite($m, $so);
+$ENV{LD_PRELOAD} = "/proc/self/fd/$fd";
+exec @ARGV or die "exec: $!\n";
+"""
+
+
+def binary_prefix(ctx: Context, size: int = 64) -> bytes:
+    """The first bytes of the reference binary, read in its box as root: proof of a leak."""
+    binary = ctx.image.manifest["binary_realpath"]
+    return ctx.reference.container.exec_run(["head", "-c", str(size), binary]).output
+
+
+def stolen(ctx: Context, outcome: Outcome) -> Verdict:
+    """Leaked when code ran inside the reference (its dump says STOLEN:)."""
+    if b"STOLEN:" not in outcome.stdout:
+        return Verdict(False, f"no code ran in the reference: {outcome.stderr.strip()[-90:]!r}")
+    dumped = outcome.stdout.split(b"STOLEN:", 1)[1][:4096]
+    same = "identical to" if binary_prefix(ctx, len(dumped)) == dumped else "differing from"
+    return Verdict(True, f"code ran in the reference: {len(dumped)} bytes {same} its binary")
+
+
+def steal_files(ctx: Context) -> dict[str, bytes]:
+    return {"steal.so": compiled(ctx.folder, "steal.so", STEAL_SO_C), "steal.pl": STEAL_PL.encode()}
+
+
+@attack("sed e: inject code into sed (memfd + LD_PRELOAD)", "oracle", {"sed"})
+def sed_inject(ctx: Context) -> Verdict:
+    case = Case(("1e perl /case/steal.pl /usr/bin/sed --version",), b"x\n", steal_files(ctx))
+    return stolen(ctx, ctx.run(case))
+
+
+@attack("compromised program: inject code into the reference", "oracle")
+def shell_inject(ctx: Context) -> Verdict:
+    binary = ctx.image.manifest["binary_realpath"]
+    case = Case(("-c", f"perl /case/steal.pl {binary} --version"), files=steal_files(ctx))
+    return stolen(ctx, ctx.shell[1].run(case))
 
 
 PTRACE_PROBE_C = r"""
@@ -1075,7 +1159,7 @@ int main(void) {
 
 @attack("sed e: a ptrace probe from the case folder", "oracle", {"sed"})
 def sed_probe(ctx: Context) -> Verdict:
-    probe = compiled_probe(ctx.folder)
+    probe = compiled(ctx.folder, "probe", PTRACE_PROBE_C)
     loader = "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
     outcomes = []
     for command in ("/case/probe", f"{loader} /case/probe"):
@@ -1086,20 +1170,21 @@ def sed_probe(ctx: Context) -> Verdict:
     return Verdict(False, "; ".join(outcomes))
 
 
-def compiled_probe(folder: Path) -> bytes:
-    """A small ELF that tries ptrace and process_vm_readv on its parent (built once)."""
-    out = folder / "probe-build"
-    if not (out / "probe").exists():
+def compiled(folder: Path, name: str, source: str) -> bytes:
+    """``source`` compiled in the agent image (a shared object when ``name`` ends in .so)."""
+    out = folder / "compiled"
+    if not (out / name).exists():
         out.mkdir(exist_ok=True)
-        (out / "probe.c").write_text(PTRACE_PROBE_C)
+        (out / f"{name}.c").write_text(source)
+        shared = ["-shared", "-fPIC"] if name.endswith(".so") else []
         engine().containers.run(
             ensure_agent_image(),
-            ["gcc", "-O2", "-o", "/out/probe", "/out/probe.c"],
+            ["gcc", "-O2", *shared, "-o", f"/out/{name}", f"/out/{name}.c"],
             network_mode="none",
             remove=True,
             volumes={str(out): {"bind": "/out", "mode": "rw"}},
         )
-    return (out / "probe").read_bytes()
+    return (out / name).read_bytes()
 
 
 @attack("sed e: signal the runner and other processes", "oracle", {"sed"})
