@@ -243,7 +243,7 @@ for root, dirs, files in os.walk("/"):
         dirs[:] = [d for d in dirs if d not in ("proc", "sys")]
     for name in files:
         path = os.path.join(root, name)
-        if name.endswith(".deb") and name.split("_")[0] in P["packages"] + P["sources"]:
+        if name.endswith(".deb"):
             debs.append(path)
         try:
             info = os.lstat(path)
@@ -269,6 +269,8 @@ for package in sorted(siblings | set(P["packages"])):
                     libraries.append(path)
         except OSError:
             pass
+ours = siblings | set(P["packages"]) | set(P["sources"])
+debs = [path for path in debs if os.path.basename(path).split("_")[0] in ours]
 masked = {}
 for path in P["hidden"]:
     try:
@@ -749,7 +751,7 @@ import hashlib, json, os, subprocess, sys
 binary, libraries = sys.argv[1], sys.argv[2:]
 def owner(path):
     real = os.path.realpath(path)
-    for name in dict.fromkeys([path, real, real.replace("/usr/lib/", "/lib/", 1)]):
+    for name in dict.fromkeys([path, real, real.replace("/usr/", "/", 1)]):  # merged /usr
         query = subprocess.run(["dpkg", "-S", name], capture_output=True, text=True)
         if query.returncode == 0:
             return query.stdout.split(":")[0]
@@ -1251,10 +1253,11 @@ def shell_runner(ctx: Context) -> Verdict:
 def shell_escape(ctx: Context) -> Verdict:
     client = ctx.shell[1]
     client.run(Case(("-c", "setsid sh -c 'sleep 1000' >/dev/null 2>&1 </dev/null &")))
-    left = client.run(Case(("-c", "cat /proc/[0-9]*/comm")))
+    live = "for p in /proc/[0-9]*; do grep -q '^State:.*Z' $p/status || cat $p/comm; done"
+    left = client.run(Case(("-c", live)))
     survivors = [name for name in left.stdout.split() if name == b"sleep"]
     names = left.stdout.decode(errors="replace").split()
-    return Verdict(bool(survivors), f"after `setsid sleep 1000 &`, the next case sees: {names}")
+    return Verdict(bool(survivors), f"after `setsid sleep 1000 &`, live at the next case: {names}")
 
 
 @attack("compromised program: core dump", "oracle")
