@@ -52,14 +52,27 @@ def _hidden_paths(name: str) -> tuple[str, ...]:
     target = get_target(name)
     manifest = ensure_reference_image(target).manifest
     wanted = {target.binary, manifest["binary_realpath"], *manifest["libraries"]}
-    probe = 'for p; do [ -e "$p" ] && echo "$p"; done; true'
     found = engine().containers.run(
         ensure_agent_image(),
-        ["sh", "-c", probe, "probe", *sorted(wanted)],
+        ["sh", "-c", HIDDEN_PROBE, "probe", manifest["source_package"] or "", *sorted(wanted)],
         network_mode="none",
         remove=True,
     )
-    return tuple(found.decode().split())
+    return tuple(sorted(set(found.decode().split())))
+
+
+# Prints which of the paths exist here, and every shared library of an installed package built
+# from the reference's own source package (brotli's libbrotlidec, util-linux's libuuid): its
+# code, whether or not the reference binary links it.
+HIDDEN_PROBE = r"""
+source=$1; shift
+for p; do [ -e "$p" ] && echo "$p"; done
+[ -n "$source" ] || exit 0
+dpkg-query -W -f '${source:Package} ${Package}\n' | awk -v s="$source" '$1 == s {print $2}' |
+  xargs -r dpkg-query -L | grep -E '\.so(\.[0-9]+)*$' | while read -r p; do
+    [ -f "$p" ] && echo "$p"; [ -f "/usr$p" ] && echo "/usr$p"; done
+true
+"""
 
 
 def masks(target: Target) -> list[Mount]:
@@ -89,6 +102,7 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends {" ".join(agent_packages())}
 printf '%s\\n' '{locales}' > /etc/locale.gen
 locale-gen
+apt-get clean
 rm -rf /var/lib/apt/lists/*
 groupadd -g {AGENT_UID} agent
 useradd -u {AGENT_UID} -g {AGENT_UID} -m -d /home/agent -s /bin/bash agent

@@ -241,18 +241,34 @@ done
 
 
 MANIFEST_SCRIPT = """
-import hashlib, json, os, subprocess, sys
+import hashlib, json, os, re, subprocess, sys
 binary, packages = sys.argv[1], sys.argv[2:]
 real = os.path.realpath(binary)
-versions = subprocess.run(
-    ["dpkg-query", "-W", "-f", "${Package}\\t${Version}\\n", *packages],
-    capture_output=True, text=True, check=True,
-).stdout
+
+def query(*args):
+    result = subprocess.run(args, capture_output=True, text=True)
+    return result.stdout if result.returncode == 0 else ""
+
+def source_of(path):
+    # usrmerge: dpkg knows /bin/sed, the file system says /usr/bin/sed.
+    owner = query("dpkg-query", "-S", path) or query("dpkg-query", "-S", path.removeprefix("/usr"))
+    owner = owner.split(":")[0]
+    return owner and query("dpkg-query", "-W", "-f", "${source:Package}", owner)
+
+versions = query("dpkg-query", "-W", "-f", "${Package}\\t${Version}\\n", *packages)
 data = open(real, "rb").read()
 phoff, phentsize, phnum = int.from_bytes(data[32:40], "little"), data[54], data[56]
 interp = any(
     int.from_bytes(data[phoff + i * phentsize : phoff + i * phentsize + 4], "little") == 3
     for i in range(phnum)
+)
+# The libraries it loads that are built from its own source package (jq's libjq, brotli's
+# libbrotlidec): the reference's code as much as the binary is. Shared ones (libc) are not.
+source = source_of(real)
+loaded = re.findall(r"=> (/\\S+)", query("ldd", real))
+libraries = sorted(
+    {p for lib in loaded if source and source_of(os.path.realpath(lib)) == source
+     for p in (lib, os.path.realpath(lib))}
 )
 manifest = {
     "binary": binary,
@@ -260,13 +276,8 @@ manifest = {
     "static": not interp,
     "binary_sha256": hashlib.sha256(data).hexdigest(),
     "packages": dict(line.split("\\t") for line in versions.splitlines()),
-    "libraries": sorted(
-        path
-        for path in subprocess.run(
-            ["dpkg-query", "-L", *packages], capture_output=True, text=True, check=True
-        ).stdout.splitlines()
-        if ".so" in os.path.basename(path) and os.path.isfile(path)
-    ),
+    "source_package": source or None,
+    "libraries": libraries,
 }
 os.makedirs("/usr/share/mirror", exist_ok=True)
 json.dump(manifest, open("/usr/share/mirror/manifest.json", "w"), indent=1, sort_keys=True)
