@@ -84,19 +84,10 @@ def agent_packages() -> list[str]:
     return sorted({p for group in TOOLCHAINS.values() for p in group} | set(EXTRA_PACKAGES))
 
 
-def agent_tag() -> str:
-    key = _digest(ensure_base_image(), *agent_packages(), *LOCALES, runner_digest(), RECIPE_VERSION)
-    return f"mirror/agent:{key[:16]}"
-
-
-def ensure_agent_image() -> str:
-    """Build (once per recipe) and return the agent/scoring image's tag."""
-    tag = agent_tag()
-    if image_exists(tag):
-        return tag
-    log.info("building agent image %s", tag)
+def _recipe() -> str:
+    """The build script of the agent image (part of its cache key)."""
     locales = "\n".join(f"{name} UTF-8" for name in LOCALES)
-    script = f"""
+    return f"""
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends {" ".join(agent_packages())}
@@ -111,6 +102,20 @@ useradd -u {CANDIDATE_UID} -g {CANDIDATE_UID} -M -d /case -s /usr/sbin/nologin c
 mkdir -p /work /task
 {COMPILE_RUNNER}
 """
+
+
+def agent_tag() -> str:
+    key = _digest(ensure_base_image(), _recipe(), runner_digest(), RECIPE_VERSION)
+    return f"mirror/agent:{key[:16]}"
+
+
+def ensure_agent_image() -> str:
+    """Build (once per recipe) and return the agent/scoring image's tag."""
+    tag = agent_tag()
+    if image_exists(tag):
+        return tag
+    log.info("building agent image %s", tag)
+    script = _recipe()
     container = _run_build_step(
         ensure_base_image(), script, "building the agent image", runner_files()
     )
