@@ -16,11 +16,11 @@ from mirror.engine import engine, image_exists
 from mirror.images import (
     COMPILE_RUNNER,
     RECIPE_VERSION,
-    _commit,
-    _digest,
-    _run_build_step,
+    commit_image,
+    digest,
     ensure_base_image,
     ensure_reference_image,
+    run_build_step,
     runner_digest,
     runner_files,
 )
@@ -105,7 +105,7 @@ mkdir -p /work /task
 
 
 def agent_tag() -> str:
-    key = _digest(ensure_base_image(), _recipe(), runner_digest(), RECIPE_VERSION)
+    key = digest(ensure_base_image(), _recipe(), runner_digest(), RECIPE_VERSION)
     return f"mirror/agent:{key[:16]}"
 
 
@@ -116,8 +116,8 @@ def ensure_agent_image() -> str:
         return tag
     log.info("building agent image %s", tag)
     script = _recipe()
-    container = _run_build_step(
+    container = run_build_step(
         ensure_base_image(), script, "building the agent image", runner_files()
     )
-    _commit(container, tag, {"mirror.image": "agent"})
+    commit_image(container, tag, {"mirror.image": "agent"})
     return tag

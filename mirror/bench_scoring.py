@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from mirror.candidates import materialise
-from mirror.scoring import _copy_workspace, run_cases
+from mirror.scoring import copy_workspace, run_cases
 from mirror.suites import SuiteCase, load_suite
 from mirror.targets import get_target
 from oracle.runner import BASE_ENV
@@ -49,7 +49,7 @@ def scoring_benchmark(target_name: str = "jq", cases: int = 2000, workers: int =
     entries = list(itertools.islice(itertools.cycle(heldout), cases))
     with tempfile.TemporaryDirectory(prefix="mirror-bench-") as tmp:
         workspace = materialise("reference", target, Path(tmp) / "candidate")
-        work = _copy_workspace(workspace, Path(tmp) / "scoring")
+        work = copy_workspace(workspace, Path(tmp) / "scoring")
         started = time.monotonic()
         outcomes = run_cases(work, target, entries, workers)
         scored = time.monotonic() - started

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mirror.images import (
-    _run_build_step,
     base_tag,
     ensure_base_image,
     ensure_packages_image,
     packages_tag,
+    run_build_step,
 )
 from mirror.suites import load_suite, visible_path
 from mirror.targets import Target
@@ -96,7 +96,7 @@ fi
 
 def _pack_program(image: str, program: str, command: str, workspace: Path, setup: str = "") -> None:
     """Copy ``program`` (and its libraries) out of ``image`` into a runnable workspace."""
-    container = _run_build_step(
+    container = run_build_step(
         image,
         setup + PACK_SCRIPT,
         f"packing {program}",

@@ -47,7 +47,7 @@ class ImageBuildError(RuntimeError):
     """A build step failed; the message carries the step and the tail of its log."""
 
 
-def _digest(*parts: str | bytes) -> str:
+def digest(*parts: str | bytes) -> str:
     hasher = hashlib.sha256()
     for part in parts:
         hasher.update(part.encode() if isinstance(part, str) else part)
@@ -87,7 +87,7 @@ def files_in_container(container: Any, folder: str) -> dict[str, bytes]:
 
 
 def runner_digest() -> str:
-    return _digest(*(f"{name}\n".encode() + data for name, data in runner_files().items()))
+    return digest(*(f"{name}\n".encode() + data for name, data in runner_files().items()))
 
 
 def tar_of(files: dict[str, bytes], executable: tuple[str, ...] = ()) -> bytes:
@@ -104,7 +104,7 @@ def tar_of(files: dict[str, bytes], executable: tuple[str, ...] = ()) -> bytes:
 
 def base_tag() -> str:
     sources = b"".join(path.read_bytes() for path in host_apt_sources())
-    return f"mirror/base:{_digest(SUITE, *BASE_PACKAGES, RECIPE_VERSION, sources)[:16]}"
+    return f"mirror/base:{digest(SUITE, *BASE_PACKAGES, RECIPE_VERSION, sources)[:16]}"
 
 
 def ensure_base_image() -> str:
@@ -140,17 +140,17 @@ class ReferenceImage:
 
 
 def packages_tag(target: Target) -> str:
-    key = _digest(base_tag(), target.spec_digest, RECIPE_VERSION)
+    key = digest(base_tag(), target.spec_digest, RECIPE_VERSION)
     return f"mirror/pkgs-{target.name}:{key[:16]}"
 
 
 def reference_tag(target: Target) -> str:
     sandbox = SANDBOX_SOURCE.read_bytes()
-    key = _digest(packages_tag(target), runner_digest(), sandbox, MANIFEST_SCRIPT, RECIPE_VERSION)
+    key = digest(packages_tag(target), runner_digest(), sandbox, MANIFEST_SCRIPT, RECIPE_VERSION)
     return f"mirror/ref-{target.name}:{key[:16]}"
 
 
-def _run_build_step(
+def run_build_step(
     image: str, script: str, step: str, files: dict[str, bytes] | None = None, **options: Any
 ) -> Any:
     """Run ``script`` in a build container with host networking; return the stopped container.
@@ -171,7 +171,7 @@ def _run_build_step(
     return container
 
 
-def _commit(container: Any, tag: str, labels: dict[str, str] | None = None) -> None:
+def commit_image(container: Any, tag: str, labels: dict[str, str] | None = None) -> None:
     repository, name = tag.split(":")
     conf = {"Labels": labels or {}, "Cmd": ["/bin/sh"], "User": "0", "WorkingDir": "/"}
     container.commit(repository=repository, tag=name, conf=conf)
@@ -207,8 +207,8 @@ groupadd -g {PROGRAM_UID} prog
 useradd -u {PROGRAM_UID} -g {PROGRAM_UID} -M -d /case -s /usr/sbin/nologin prog
 test -x {target.binary}
 """
-    container = _run_build_step(ensure_base_image(), script, f"installing {packages}", files)
-    _commit(container, tag)
+    container = run_build_step(ensure_base_image(), script, f"installing {packages}", files)
+    commit_image(container, tag)
     return tag
 
 
@@ -229,7 +229,7 @@ for file in {files}; do
   case "$file" in *.gz) zcat "$file" ;; *) cat "$file" ;; esac > "/out/docs/$name"
 done
 """
-    container = _run_build_step(packages_image, script, f"extracting docs of {target.name}")
+    container = run_build_step(packages_image, script, f"extracting docs of {target.name}")
     try:
         docs = files_in_container(container, "/out/docs")
     finally:
@@ -292,7 +292,7 @@ SANDBOX_LAUNCHER = "/opt/mirror/bin/sandbox-exec"
 
 
 def sandbox_tag() -> str:
-    key = _digest(base_tag(), SANDBOX_SOURCE.read_bytes(), RECIPE_VERSION)
+    key = digest(base_tag(), SANDBOX_SOURCE.read_bytes(), RECIPE_VERSION)
     return f"mirror/sandbox:{key[:16]}"
 
 
@@ -310,7 +310,9 @@ gcc {flags} -shared -fPIC -o /sandbox/libmirror-sandbox.so /tmp/sandbox.c
 gcc {flags} -DSANDBOX_EXEC -o /sandbox/sandbox-exec /tmp/sandbox.c
 """
         source = {"tmp/sandbox.c": SANDBOX_SOURCE.read_bytes()}
-        _commit(_run_build_step(ensure_base_image(), script, "compiling the sandbox", source), tag)
+        commit_image(
+            run_build_step(ensure_base_image(), script, "compiling the sandbox", source), tag
+        )
     container = engine().containers.create(tag, ["true"], network_mode="none")
     try:
         built = files_in_container(container, "/sandbox")
@@ -351,7 +353,7 @@ def ensure_reference_image(target: Target) -> ReferenceImage:
             raise ImageBuildError(f"writing the manifest of {target.name} failed:\n{output}")
         manifest = json.loads(container.logs(stderr=False).decode().strip().splitlines()[-1])
         manifest |= {"target": target.name, "spec_sha256": target.spec_digest}
-        _commit(container, tag, {"mirror.manifest": json.dumps(manifest, sort_keys=True)})
+        commit_image(container, tag, {"mirror.manifest": json.dumps(manifest, sort_keys=True)})
     try:
         labels = engine().images.get(tag).labels
     except docker.errors.ImageNotFound:

@@ -54,7 +54,7 @@ from mirror.images import (
     ReferenceImage,
     ensure_reference_image,
 )
-from mirror.scoring import _copy_workspace, build_workspace, run_cases
+from mirror.scoring import build_workspace, copy_workspace, run_cases
 from mirror.suites import SuiteCase, heldout_root, read_suite, visible_path
 from mirror.targets import ROOT, Target, get_target
 from mirror.task import write_task
@@ -724,7 +724,7 @@ class Context:
         (workspace / "build.sh").write_text(
             'for probe in redteam/*.py; do python3 "$probe" 2>&1; done\nexit 0\n'
         )
-        work = _copy_workspace(workspace, Path(tempfile.mkdtemp(dir=self.folder)))
+        work = copy_workspace(workspace, Path(tempfile.mkdtemp(dir=self.folder)))
         log_path = self.folder / "build.log"
         build_workspace(work, log_path, masks(self.target), timeout=600)
         output = log_path.read_bytes()

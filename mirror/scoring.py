@@ -77,7 +77,7 @@ def first_difference(expected: Outcome, actual: Outcome) -> str | None:
     return None
 
 
-def _copy_workspace(workspace: Path, into: Path) -> Path:
+def copy_workspace(workspace: Path, into: Path) -> Path:
     """A fresh copy owned by the candidate's uid: the scoring boxes never see the original."""
     copy = into / "work"
     shutil.copytree(workspace, copy, symlinks=True)
@@ -240,7 +240,7 @@ def score(
     folder.mkdir(parents=True, exist_ok=True)
     build_log = folder / f"{run_id}.build.log"
     with tempfile.TemporaryDirectory(prefix="mirror-score-") as tmp:
-        work = _copy_workspace(workspace, Path(tmp))
+        work = copy_workspace(workspace, Path(tmp))
         status = build_workspace(work, build_log, masks(target))
         if status == "ok":
             outcomes = run_cases(work, target, entries, workers)

@@ -18,7 +18,7 @@ import shutil
 import tarfile
 from pathlib import Path
 
-from mirror.images import _run_build_step, ensure_base_image, ensure_reference_image
+from mirror.images import ensure_base_image, ensure_reference_image, run_build_step
 from mirror.targets import get_target
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,7 @@ def _fetch(
         "PATTERNS": " ".join(patterns),
         "CONVERT": convert,
     }
-    container = _run_build_step(
+    container = run_build_step(
         ensure_base_image(),
         FETCH_SCRIPT,
         f"apt-get source {shlex.quote(source)}={version}",

@@ -213,3 +213,17 @@ def test_upstream_importers_find_the_suites(name: str, least: int) -> None:
     cases = seed_cases(name)["upstream"]
     assert len(cases) >= least
     assert len({json.dumps(case.to_json(), sort_keys=True) for case in cases}) == len(cases)
+
+
+def test_every_jq_builtin_template_fills_in() -> None:
+    """Rarely drawn templates must not break generation (one with bare braces once did)."""
+    module = target_module("jq")
+    templates = [
+        template
+        for value in vars(module).values()
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value)
+        for template in value
+    ]
+    assert len(templates) > 20
+    filled = [template.format(s='"x"', n=1, r='"y"') for template in templates]
+    assert not [text for text in filled if "{s}" in text or "{n}" in text or "{r}" in text]

@@ -195,7 +195,7 @@ ARRAY_BUILTINS = [
     "has(0)",
     'has("a")?',
     "keys_unsorted?",
-    ".[0] as [$a, $b] | {a: $a, b: $b}",
+    ".[0] as [$a, $b] | {{a: $a, b: $b}}",  # braces doubled: templates go through format
     ". as [$first] ?// $first | $first",
     "@text",
     "ascii?",
