@@ -54,6 +54,7 @@ HELDOUT_MIN_LARGE = {"jq": 1000, "sed": 1000}
 HELDOUT_FRACTION = 0.75
 LOOKUP_BOUND = 0.05
 MAX_SUITE_BYTES = 20 << 20
+SLOW_FRACTION = 0.2  # a case taking over this share of its timeout is dropped as "slow"
 MIN_DRAWS = 12  # per generator family and round, so every family reaches both sides
 EMPTY = Outcome(b"", b"", 0)
 REFERENCE_KEYS = ("image_id", "binary", "binary_sha256", "packages", "spec_sha256")
@@ -490,11 +491,16 @@ def capture(
     return outcomes
 
 
-def classify(outcomes: Sequence[Outcome], keep_volatile: bool, max_output: int) -> str | None:
+def classify(
+    outcomes: Sequence[Outcome], keep_volatile: bool, max_output: int, timeout: float
+) -> str | None:
     """Why a captured case is dropped (``None``: kept), from its runs' outcomes."""
     gold = outcomes[0]
     if any(outcome.timed_out for outcome in outcomes):
         return "timeout"
+    if any(outcome.duration > SLOW_FRACTION * timeout for outcome in outcomes):
+        # Near its time limit a case times out or not depending on the machine's load.
+        return "slow"
     if any(outcome.stdout_truncated or outcome.stderr_truncated for outcome in outcomes):
         return "truncated"
     if not keep_volatile and not all(gold.same_behaviour(other) for other in outcomes[1:]):
@@ -543,7 +549,9 @@ class _Pool:
         batch = list(fresh.values())
         runs = capture(client, [case for _, case in batch], self.options.runs, desc, progress)
         for (family, case), outcomes in zip(batch, runs, strict=True):
-            reason = classify(outcomes, self.options.keep_volatile, self.options.max_output_bytes)
+            reason = classify(
+                outcomes, self.options.keep_volatile, self.options.max_output_bytes, case.timeout
+            )
             if reason:
                 self.dropped[reason] += 1
                 continue

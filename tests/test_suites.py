@@ -237,16 +237,18 @@ def test_split_drops_heldout_cases_an_argument_lookup_would_pass() -> None:
         ([OK, Outcome(b"", b"", None, timed_out=True), OK], "timeout"),
         ([Outcome(b"x" * 10, b"", 0, stdout_truncated=True)] * 3, "truncated"),
         ([Outcome(b"x" * 100, b"", 0)] * 3, "too_large"),
+        ([OK, OK, Outcome(b"ok\n", b"", 0, duration=2.5)], "slow"),
     ],
 )
 def test_classify(outcomes: list[Outcome], reason: str | None) -> None:
-    assert classify(outcomes, keep_volatile=False, max_output=64) == reason
+    assert classify(outcomes, keep_volatile=False, max_output=64, timeout=10.0) == reason
 
 
 def test_unstable_cases_can_be_kept_as_volatile_but_never_trivial_ones() -> None:
-    assert classify([OK, Outcome(b"no\n", b"", 0)], keep_volatile=True, max_output=64) is None
+    changed = [OK, Outcome(b"no\n", b"", 0)]
+    assert classify(changed, keep_volatile=True, max_output=64, timeout=10.0) is None
     empty = Outcome(b"", b"", 0)
-    assert classify([empty, OK], keep_volatile=True, max_output=64) == "dummy_pass"
+    assert classify([empty, OK], keep_volatile=True, max_output=64, timeout=10.0) == "dummy_pass"
 
 
 class _Clock:
