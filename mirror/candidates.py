@@ -134,42 +134,50 @@ def empty(target: Target, workspace: Path) -> None:
     _write_program(workspace, target.command, "#!/bin/sh\nexit 0\n")
 
 
-LOOKUP_PROGRAM = r'''#!/usr/bin/python3
+LOOKUP_PROGRAM = r'''#!/usr/bin/python3 -IS
 """Replays the visible gold for an input seen there; prints nothing otherwise."""
-import base64, json, os, sys
-from pathlib import Path
-
-def decode(value):
-    return base64.b64decode(value["base64"]) if isinstance(value, dict) else value.encode()
+import hashlib, json, os, sys
 
 def key(args, stdin, files):
-    return json.dumps([args, stdin.hex(), sorted((n, d.hex()) for n, d in files.items())])
+    parts = [json.dumps(args), stdin.hex(), *(f"{n}={d.hex()}" for n, d in sorted(files.items()))]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
-table = {}
-for line in open(Path(__file__).resolve().parent.parent / "visible.jsonl", encoding="utf-8"):
-    record = json.loads(line)
-    case = record["case"]
-    files = {name: decode(data) for name, data in case.get("files", {}).items()}
-    table[key(case["args"], decode(case.get("stdin", "")), files)] = record["gold"]
-here = Path.cwd()
-files = {str(p.relative_to(here)): p.read_bytes() for p in here.rglob("*") if p.is_file()}
-gold = table.get(key(sys.argv[1:], sys.stdin.buffer.read(), files))
+files = {}
+for root, _, names in os.walk("."):
+    for name in names:
+        path = os.path.join(root, name)
+        with open(path, "rb") as file:
+            files[os.path.relpath(path)] = file.read()
+here = os.path.dirname(os.path.realpath(__file__))
+with open(os.path.join(here, "..", "table.json"), encoding="utf-8") as table:
+    gold = json.load(table).get(key(sys.argv[1:], sys.stdin.buffer.read(), files))
 if gold is None:
     sys.exit(0)
-sys.stdout.buffer.write(decode(gold["stdout"]))
-sys.stderr.buffer.write(decode(gold["stderr"]))
+sys.stdout.buffer.write(bytes.fromhex(gold["stdout"]))
+sys.stderr.buffer.write(bytes.fromhex(gold["stderr"]))
 sys.exit(gold["exit_code"] if gold["exit_code"] is not None else 1)
 '''
+
+
+def lookup_key(args: list[str], stdin: bytes, files: dict[str, bytes]) -> str:
+    """The lookup program's key of an input (the same code as in LOOKUP_PROGRAM)."""
+    parts = [json.dumps(args), stdin.hex(), *(f"{n}={d.hex()}" for n, d in sorted(files.items()))]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
 @candidate("lookup", expect="<=5")
 def lookup(target: Target, workspace: Path) -> None:
     """Hard-codes the visible suite: must pass at most 5 % of the held-out cases."""
-    suite = load_suite(target)
+    table = {
+        lookup_key(list(entry.case.args), entry.case.stdin, entry.case.files): {
+            "stdout": entry.gold.stdout.hex(),
+            "stderr": entry.gold.stderr.hex(),
+            "exit_code": entry.gold.exit_code,
+        }
+        for entry in load_suite(target).visible
+    }
     workspace.mkdir(parents=True, exist_ok=True)
-    with open(workspace / "visible.jsonl", "w", encoding="utf-8") as out:
-        for entry in suite.visible:
-            out.write(json.dumps(entry.to_json()) + "\n")
+    (workspace / "table.json").write_text(json.dumps(table))
     _write_program(workspace, target.command, LOOKUP_PROGRAM)
 
 
@@ -178,7 +186,6 @@ THIEF_PROGRAM = """#!/bin/sh
 for sock in /oracle/oracle.sock "$MIRROR_ORACLE_SOCKET"; do
   [ -S "$sock" ] && MIRROR_ORACLE_SOCKET="$sock" exec oracle run -- "$@"
 done
-oracle run -- "$@" 2>/dev/null && exit 0
 [ -x {binary} ] && exec {binary} "$@"
 for place in /heldout /results /work/../heldout /var/log/mirror; do
   cat "$place"/* 2>/dev/null

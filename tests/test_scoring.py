@@ -155,3 +155,12 @@ def test_copies_of_the_reference_in_the_agent_image_are_hidden(name, tmp_path) -
     (workspace / "bin" / "cal").rename(workspace / "bin" / target.command)
     (outcome,) = run_cases(workspace, target, [entry], workers=1)
     assert b"ELF" not in outcome.stdout and outcome.stdout.strip() == b"0000000"
+
+
+def test_the_lookup_candidate_replays_every_visible_case(small_suite, tmp_path, monkeypatch):
+    """Its near-zero held-out score means something only if it does know the visible gold."""
+    monkeypatch.setattr("mirror.candidates.load_suite", lambda target: small_suite)
+    workspace = materialise("lookup", CAL, tmp_path / "candidates")
+    on_visible = Suite("cal", small_suite.visible, small_suite.visible, {"reference": {}})
+    receipt, _ = score_small(on_visible, workspace, tmp_path, "lookup")
+    assert receipt.passed == receipt.total == len(small_suite.visible)
