@@ -19,6 +19,7 @@ from mirror.images import PROGRAM_UID, RUNNER_HOME
 from mirror.targets import get_target
 from oracle.case import Case
 from oracle.client import OracleClient
+from oracle.runner import BASE_ENV
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +41,7 @@ BOX_SCRIPT = f"""
 import json, subprocess, sys, time
 sys.path.insert(0, "{RUNNER_HOME}")
 p = json.loads(sys.argv[1])
-env = {{"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "TZ": "UTC",
-       "HOME": "/case", "MIRROR_ORACLE_SOCKET": p["socket"]}}
+env = {{**p["env"], "MIRROR_ORACLE_SOCKET": p["socket"]}}
 
 def bare():
     return subprocess.run(["/usr/bin/cal", *p["args"]], capture_output=True, cwd="/case",
@@ -88,6 +88,7 @@ def _in_box(box: ReferenceBox, method: str, repeat: int, batch_size: int = 1) ->
         "args": list(ARGS),
         "uid": PROGRAM_UID,
         "socket": f"/oracle/{box.socket_path.name}",
+        "env": {**BASE_ENV, "HOME": "/case"},  # the runner's fixed environment
     }
 
     def measure() -> tuple[list[float], bytes]:

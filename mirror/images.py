@@ -86,6 +86,15 @@ def files_in_container(container: Any, folder: str) -> dict[str, bytes]:
         }
 
 
+def files_in_image(tag: str, folder: str) -> dict[str, bytes]:
+    """The regular files under ``folder`` in an image, read from a container never started."""
+    container = engine().containers.create(tag, ["true"], network_mode="none")
+    try:
+        return files_in_container(container, folder)
+    finally:
+        container.remove(force=True)
+
+
 def runner_digest() -> str:
     return digest(*(f"{name}\n".encode() + data for name, data in runner_files().items()))
 
@@ -313,11 +322,7 @@ gcc {flags} -DSANDBOX_EXEC -o /sandbox/sandbox-exec /tmp/sandbox.c
         commit_image(
             run_build_step(ensure_base_image(), script, "compiling the sandbox", source), tag
         )
-    container = engine().containers.create(tag, ["true"], network_mode="none")
-    try:
-        built = files_in_container(container, "/sandbox")
-    finally:
-        container.remove(force=True)
+    built = files_in_image(tag, "/sandbox")
     return {
         SANDBOX_PRELOAD.lstrip("/"): built["libmirror-sandbox.so"],
         SANDBOX_LAUNCHER.lstrip("/"): built["sandbox-exec"],
@@ -365,9 +370,4 @@ def ensure_reference_image(target: Target) -> ReferenceImage:
 
 def reference_docs(target: Target) -> dict[str, bytes]:
     """The plain-text docs stored in the target's reference image."""
-    image = ensure_reference_image(target)
-    container = engine().containers.create(image.tag, ["true"], network_mode="none")
-    try:
-        return files_in_container(container, f"{MIRROR_SHARE}/docs")
-    finally:
-        container.remove(force=True)
+    return files_in_image(ensure_reference_image(target).tag, f"{MIRROR_SHARE}/docs")
