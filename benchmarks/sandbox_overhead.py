@@ -5,7 +5,7 @@
 
 import sys
 
-from mirror.redteam import sandbox_overhead
+from mirror.redteam.attacks import sandbox_overhead
 
 if __name__ == "__main__":
     print(sandbox_overhead(int(sys.argv[1]) if len(sys.argv) > 1 else 200))

@@ -11,12 +11,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from mirror.calibration import calibrate, calibration_table
-from mirror.images import ensure_reference_image
-from mirror.report import plot_heatmaps, solve_rates
-from mirror.results import load_results
-from mirror.suites import build_suite, heldout_dir, visible_path
-from mirror.targets import get_target
+from mirror.boxes.images import ensure_reference_image
+from mirror.reports.report import plot_heatmaps, solve_rates
+from mirror.scoring.calibration import calibrate, calibration_table
+from mirror.scoring.receipts import load_results
+from mirror.specs.targets import get_target
+from mirror.suites.suite import build_suite, heldout_dir, visible_path
 
 DEMO_TARGETS = ("cal", "numfmt", "jq", "sed")
 

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
-from mirror.boxes import ReferenceBox, reference_box
-from mirror.targets import get_target
+from mirror.boxes.containers import ReferenceBox, reference_box
+from mirror.specs.targets import get_target
+
+# Every `make test` (and so every CI run) draws the same examples: derandomised, no example
+# database. `HYPOTHESIS_PROFILE=explore pytest` draws fresh examples locally.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mirror.bench import METHODS, oracle_benchmark
+from mirror.bench.oracle import METHODS, oracle_benchmark
 
 
 @pytest.mark.docker

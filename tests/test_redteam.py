@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from mirror.agent_image import ensure_agent_image
-from mirror.engine import engine
-from mirror.redteam import (
+from mirror.boxes.agent_image import ensure_agent_image
+from mirror.boxes.engine import engine
+from mirror.redteam.attacks import (
     ATTACKS,
     NET,
     READERS,
@@ -29,8 +29,8 @@ from mirror.redteam import (
     run_redteam,
     target_context,
 )
-from mirror.suites import heldout_root
-from mirror.targets import get_target
+from mirror.specs.targets import get_target
+from mirror.suites.suite import heldout_root
 from oracle.case import Case
 
 pytestmark = pytest.mark.docker

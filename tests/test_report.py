@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from mirror.report import (
+from mirror.cli.report import report_command
+from mirror.reports.report import (
     ReportError,
     memorization_tests,
     solve_rates,
@@ -22,9 +23,8 @@ from mirror.report import (
     wilson_interval,
     write_report,
 )
-from mirror.report_cli import report_command
-from mirror.results import load_results
-from mirror.targets import all_targets
+from mirror.scoring.receipts import load_results
+from mirror.specs.targets import all_targets
 
 NO_TARGETS: dict[str, Any] = {}
 
@@ -175,7 +175,7 @@ def test_bad_receipt_is_skipped_with_a_warning_naming_it(
 ) -> None:
     write(tmp_path, receipt("good"))
     bad = write(tmp_path, content, name="sub/bad.receipt.json")
-    with caplog.at_level(logging.WARNING, logger="mirror.results"):
+    with caplog.at_level(logging.WARNING, logger="mirror.scoring.receipts"):
         table, skipped = load_results(tmp_path, NO_TARGETS)
     assert table["run_id"].tolist() == ["good"]
     assert [s.path for s in skipped] == [bad]

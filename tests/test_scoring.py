@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from mirror.agent_image import hidden_paths
-from mirror.candidates import materialise
-from mirror.scoring import first_difference, run_cases, score
-from mirror.suites import Suite, SuiteCase
-from mirror.targets import get_target
+from mirror.boxes.agent_image import hidden_paths
+from mirror.scoring.candidates import materialise
+from mirror.scoring.score import first_difference, run_cases, score
+from mirror.specs.targets import get_target
+from mirror.suites.suite import Suite, SuiteCase
 from oracle.case import Case, Outcome
 
 pytestmark = pytest.mark.docker
@@ -55,7 +55,7 @@ def score_small(suite: Suite, workspace: Path, tmp_path: Path, name: str = "test
     ],
 )
 def test_validity_baselines(small_suite, tmp_path, name, check, monkeypatch) -> None:
-    monkeypatch.setattr("mirror.candidates.load_suite", lambda target: small_suite)
+    monkeypatch.setattr("mirror.scoring.candidates.load_suite", lambda target: small_suite)
     workspace = materialise(name, CAL, tmp_path / "candidates")
     receipt, path = score_small(small_suite, workspace, tmp_path, name)
     assert check(receipt.pass_fraction), receipt
@@ -159,7 +159,7 @@ def test_copies_of_the_reference_in_the_agent_image_are_hidden(name, tmp_path) -
 
 def test_the_lookup_candidate_replays_every_visible_case(small_suite, tmp_path, monkeypatch):
     """Its near-zero held-out score means something only if it does know the visible gold."""
-    monkeypatch.setattr("mirror.candidates.load_suite", lambda target: small_suite)
+    monkeypatch.setattr("mirror.scoring.candidates.load_suite", lambda target: small_suite)
     workspace = materialise("lookup", CAL, tmp_path / "candidates")
     on_visible = Suite("cal", small_suite.visible, small_suite.visible, {"reference": {}})
     receipt, _ = score_small(on_visible, workspace, tmp_path, "lookup")

@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mirror.generators import generators
-from mirror.suites import (
+from mirror.specs.generators import generators
+from mirror.specs.targets import get_target
+from mirror.suites.suite import (
     BuildOptions,
     BuildReport,
     Suite,
@@ -39,7 +40,6 @@ from mirror.suites import (
     visible_path,
     write_suite,
 )
-from mirror.targets import get_target
 from oracle.case import Case, Outcome
 
 OK = Outcome(b"ok\n", b"", 0)
@@ -319,7 +319,7 @@ def test_suite_problems_catch_each_broken_rule() -> None:
 
 def test_committed_suites_pass_their_checks() -> None:
     """Every suite in the repository holds the issue's rules (built ones only)."""
-    from mirror.targets import all_targets
+    from mirror.specs.targets import all_targets
 
     for target in all_targets().values():
         if visible_path(target).exists():

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mirror.targets import SpecError, all_targets, load_target
+from mirror.specs.targets import SpecError, all_targets, load_target
 
 GOOD = """
 name = "demo"

@@ -10,8 +10,8 @@ from types import ModuleType
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from mirror.generators import generators, seed_cases
-from mirror.targets import SpecError, all_targets, get_target, load_target
+from mirror.specs.generators import generators, seed_cases
+from mirror.specs.targets import SpecError, all_targets, get_target, load_target
 from oracle.case import Case
 
 CATALOG = [

@@ -7,7 +7,7 @@ decodes: ``-d`` with ``-c``, or ``-t``, reading standard input or a file.
 import brotli
 from hypothesis import strategies as st
 
-from mirror.generators import generator
+from mirror.specs.generators import generator
 from oracle.case import Case
 
 MODES = [brotli.MODE_GENERIC, brotli.MODE_TEXT, brotli.MODE_FONT]

@@ -5,7 +5,7 @@ import re
 
 from hypothesis import strategies as st
 
-from mirror.generators import generator
+from mirror.specs.generators import generator
 from oracle.case import Case
 
 IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")

@@ -5,7 +5,7 @@ import re
 
 from hypothesis import strategies as st
 
-from mirror.generators import fixed_cases, generator
+from mirror.specs.generators import fixed_cases, generator
 from oracle.case import Case
 
 keys = st.sampled_from(["a", "b", "c", "name", "x1", "items"])
@@ -288,7 +288,7 @@ def parse_jq_tests(text: str) -> list[Case]:
 
 @fixed_cases("jq", "upstream")
 def upstream() -> list[Case]:
-    from mirror.upstream import upstream_files
+    from mirror.suites.upstream import upstream_files
 
     files = upstream_files("jq", "jq", "jq", ("tests/*.test",))
     cases = [case for _, text in sorted(files.items()) for case in parse_jq_tests(text.decode())]

@@ -14,7 +14,7 @@ from functools import cache
 
 from hypothesis import strategies as st
 
-from mirror.generators import fixed_cases, generator
+from mirror.specs.generators import fixed_cases, generator
 from oracle.case import Case
 
 LETTERS = "abcxyz"
@@ -273,7 +273,7 @@ def error_family() -> st.SearchStrategy[Case]:
 # -- the upstream testsuite ------------------------------------------------------------------
 
 # Evaluates misc.pl's test table (Coreutils.pm format) and writes it out as JSON; run by
-# mirror.upstream in the fetch container, where Perl comes with dpkg-dev.
+# mirror.suites.upstream in the fetch container, where Perl comes with dpkg-dev.
 MISC_TO_JSON = r"""
 perl -MJSON::PP -e '
   local $/; open my $in, "<", "testsuite/misc.pl" or die $!; my $code = <$in>;
@@ -506,7 +506,7 @@ def upstream_cases() -> tuple[Case, ...]:
     """Cases from sed's testsuite: misc.pl's table, the .sed/.inp pairs, the shell scripts."""
     import json
 
-    from mirror.upstream import upstream_files
+    from mirror.suites.upstream import upstream_files
 
     tree = upstream_files("sed", "sed", "sed", ("testsuite/*",), convert=MISC_TO_JSON)
     testsuite = {path.removeprefix("testsuite/"): data for path, data in tree.items()}

@@ -2,7 +2,7 @@
 
 from hypothesis import strategies as st
 
-from mirror.generators import generator
+from mirror.specs.generators import generator
 from oracle.case import Case
 
 COLUMNS = ("UUID", "VARIANT", "TYPE", "TIME")

@@ -30,8 +30,8 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import strategies as st
 from tqdm import tqdm
 
-from mirror.generators import generators, seed_cases
-from mirror.targets import ROOT, Target
+from mirror.specs.generators import generators, seed_cases
+from mirror.specs.targets import ROOT, Target
 from oracle.case import Case, CaseError, Outcome
 from oracle.client import OracleClient
 
@@ -569,7 +569,7 @@ def build_suite(
     last one's yield says are missing, until both sides reach their minimum after every drop
     and every generator family is on both sides, or ``max_rounds`` or ``max_cases`` is reached.
     """
-    from mirror.boxes import reference_box  # Docker only where gold is captured
+    from mirror.boxes.containers import reference_box  # Docker only where gold is captured
 
     started = time.monotonic()
     heldout_min = options.heldout_min or heldout_minimum(target)
@@ -694,7 +694,7 @@ def verify_suite(
 ) -> VerifyReport:
     """Recapture the gold of every visible and held-out case from a fresh reference box, and
     run the suite checks (``suite_problems``) on the files."""
-    from mirror.boxes import reference_box
+    from mirror.boxes.containers import reference_box
 
     started = time.monotonic()
     suite = load_suite(target, visible)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mirror.images import reference_docs
-from mirror.suites import visible_path
-from mirror.targets import Target
+from mirror.boxes.images import reference_docs
+from mirror.specs.targets import Target
+from mirror.suites.suite import visible_path
 
 CONTRACT = """\
 # Task: reimplement `{command}`

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from mirror.candidates import Candidate, cached_workspace, candidates_for
-from mirror.results import Receipt
-from mirror.scoring import score
-from mirror.targets import Target
+from mirror.scoring.candidates import Candidate, cached_workspace, candidates_for
+from mirror.scoring.receipts import Receipt
+from mirror.scoring.score import score
+from mirror.specs.targets import Target
 
 log = logging.getLogger(__name__)
 

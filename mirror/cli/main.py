@@ -12,14 +12,14 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from mirror.engine import EngineError, image_exists
-from mirror.images import ImageBuildError, ensure_reference_image, reference_tag
-from mirror.redteam_cli import redteam_command
-from mirror.report_cli import report_command
-from mirror.scoring import ScoringError
-from mirror.suites import SuiteError
-from mirror.suites_cli import tests
-from mirror.targets import SpecError, all_targets, get_target
+from mirror.boxes.engine import EngineError, image_exists
+from mirror.boxes.images import ImageBuildError, ensure_reference_image, reference_tag
+from mirror.cli.redteam import redteam_command
+from mirror.cli.report import report_command
+from mirror.cli.tests import tests
+from mirror.scoring.score import ScoringError
+from mirror.specs.targets import SpecError, all_targets, get_target
+from mirror.suites.suite import SuiteError
 
 
 def state_dir() -> Path:
@@ -79,7 +79,7 @@ def oracle() -> None:
 )
 def oracle_serve(target_name: str, socket_path: Path, log_dir: Path | None) -> None:
     """Start TARGET's reference box serving SOCKET until interrupted."""
-    from mirror.boxes import reference_box
+    from mirror.boxes.containers import reference_box
 
     log_dir = log_dir or state_dir() / "logs" / target_name
     stop = threading.Event()
@@ -101,7 +101,7 @@ def bench() -> None:
 @click.option("--batch", "batch_size", default=500, show_default=True)
 def bench_oracle(repeat: int, batch_size: int) -> None:
     """Oracle round trips against bare exec and docker exec, on `cal 1 2024`."""
-    from mirror.bench import oracle_benchmark
+    from mirror.bench.oracle import oracle_benchmark
 
     with _user_errors():
         table = oracle_benchmark(repeat=repeat, batch_size=batch_size, state=state_dir())
@@ -118,7 +118,7 @@ def score_command(
     target_name: str, workspace: Path, candidate: str | None, kind: str, results: Path
 ) -> None:
     """Build WORKSPACE in a scoring box and score it on TARGET's held-out suite."""
-    from mirror.scoring import score
+    from mirror.scoring.score import score
 
     with _user_errors():
         name = candidate or workspace.resolve().name
@@ -135,7 +135,7 @@ def score_command(
 @click.option("--results", type=click.Path(path_type=Path), default=Path("results"))
 def calibrate_command(names: tuple[str, ...], candidates: str | None, results: Path) -> None:
     """Score the calibration candidates of TARGETs (all with suites when none is given)."""
-    from mirror.calibration import calibrate, calibration_table
+    from mirror.scoring.calibration import calibrate, calibration_table
 
     with _user_errors():
         chosen = [get_target(n) for n in names] or _targets_with_suites()
@@ -157,7 +157,7 @@ def demo_command(out: Path) -> None:
 
 
 def _targets_with_suites() -> list:
-    from mirror.suites import heldout_dir
+    from mirror.suites.suite import heldout_dir
 
     return [t for t in all_targets().values() if (heldout_dir(t) / "cases.jsonl").exists()]
 
@@ -168,7 +168,7 @@ def _targets_with_suites() -> list:
 @click.option("--workers", default=2, show_default=True)
 def bench_scoring(target_name: str, cases: int, workers: int) -> None:
     """Scoring boxes vs bare host runs of the same held-out cases, wall times and ratio."""
-    from mirror.bench_scoring import scoring_benchmark
+    from mirror.bench.scoring import scoring_benchmark
 
     with _user_errors():
         click.echo(scoring_benchmark(target_name, cases, workers))

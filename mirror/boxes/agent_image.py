@@ -12,8 +12,8 @@ from functools import cache
 
 from docker.types import Mount
 
-from mirror.engine import engine, image_exists
-from mirror.images import (
+from mirror.boxes.engine import engine, image_exists
+from mirror.boxes.images import (
     COMPILE_RUNNER,
     RECIPE_VERSION,
     commit_image,
@@ -24,7 +24,7 @@ from mirror.images import (
     runner_digest,
     runner_files,
 )
-from mirror.targets import Target, get_target
+from mirror.specs.targets import Target, get_target
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
-from mirror.targets import Target, all_targets
+from mirror.specs.targets import Target, all_targets
 
 log = logging.getLogger(__name__)
 

@@ -15,15 +15,15 @@ from typing import Any
 
 from docker.utils.socket import STDERR, STDOUT, frames_iter
 
-from mirror.engine import EngineError, engine
-from mirror.images import (
+from mirror.boxes.engine import EngineError, engine
+from mirror.boxes.images import (
     PROGRAM_UID,
     SANDBOX_LAUNCHER,
     SANDBOX_PRELOAD,
     ReferenceImage,
     ensure_reference_image,
 )
-from mirror.targets import Target
+from mirror.specs.targets import Target
 from oracle.case import Outcome
 from oracle.client import OracleClient, OracleError
 from oracle.runner import BASE_ENV
@@ -86,18 +86,25 @@ class ReferenceBox:
         return OracleClient(self.socket_path)
 
     def exec_direct(
-        self, args: list[str], stdin: bytes = b"", env: dict[str, str] | None = None
+        self,
+        args: list[str],
+        stdin: bytes = b"",
+        env: dict[str, str] | None = None,
+        timeout: float = 10.0,
     ) -> Outcome:
         """Run the program by its command name through ``docker exec``, bypassing the runner.
 
         Same user, folder and environment as the runner uses: the yardstick for its fidelity.
+        Killed after ``timeout`` seconds (exit code 137), so a case that never ends cannot hang
+        the yardstick.
         """
         fixed = {**BASE_ENV, "HOME": "/case", **(env or {})}
         environment = [f"{key}={value}" for key, value in fixed.items()]
+        bounded = ["timeout", "-s", "KILL", f"{timeout:g}", "env", "-i", *environment]
         api = engine().api
         exec_id = api.exec_create(
             self.container.id,
-            ["env", "-i", *environment, self.target.command, *args],
+            [*bounded, self.target.command, *args],
             stdin=True,
             user=str(PROGRAM_UID),
             workdir="/case",
@@ -194,7 +201,7 @@ def agent_box(target: Target, task: Path, workspace: Path, socket_dir: Path) -> 
     The reference program is not in it (copies the image happens to hold are masked), nor the
     held-out suite, nor the query log.
     """
-    from mirror.agent_image import AGENT_UID, ensure_agent_image, masks
+    from mirror.boxes.agent_image import AGENT_UID, ensure_agent_image, masks
 
     workspace.mkdir(parents=True, exist_ok=True)
     os.chown(workspace, AGENT_UID, AGENT_UID)

@@ -17,8 +17,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import EngFormatter, MaxNLocator, StrMethodFormatter
 from scipy.stats import fisher_exact
 
-from mirror.results import KIND_ORDER, RECEIPT_GLOB, Skipped, load_results
-from mirror.targets import Target
+from mirror.scoring.receipts import KIND_ORDER, RECEIPT_GLOB, Skipped, load_results
+from mirror.specs.targets import Target
 
 log = logging.getLogger(__name__)
 

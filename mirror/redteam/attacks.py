@@ -37,8 +37,8 @@ from typing import Any, Literal
 
 from tqdm import tqdm
 
-from mirror.agent_image import AGENT_UID, ensure_agent_image, hidden_paths, masks
-from mirror.boxes import (
+from mirror.boxes.agent_image import AGENT_UID, ensure_agent_image, hidden_paths, masks
+from mirror.boxes.containers import (
     SANDBOX_READ,
     ReferenceBox,
     agent_box,
@@ -46,18 +46,18 @@ from mirror.boxes import (
     runner_box,
     sandbox_rules,
 )
-from mirror.engine import engine
-from mirror.images import (
+from mirror.boxes.engine import engine
+from mirror.boxes.images import (
     PROGRAM_UID,
     SANDBOX_LAUNCHER,
     SANDBOX_PRELOAD,
     ReferenceImage,
     ensure_reference_image,
 )
-from mirror.scoring import build_workspace, copy_workspace, run_cases
-from mirror.suites import SuiteCase, heldout_root, read_suite, visible_path
-from mirror.targets import ROOT, Target, get_target
-from mirror.task import write_task
+from mirror.boxes.task import write_task
+from mirror.scoring.score import build_workspace, copy_workspace, run_cases
+from mirror.specs.targets import ROOT, Target, get_target
+from mirror.suites.suite import SuiteCase, heldout_root, read_suite, visible_path
 from oracle.case import Case, Outcome
 from oracle.client import OracleClient, OracleError
 from oracle.server import MAX_REQUEST_BYTES

@@ -28,12 +28,12 @@ from docker.types import Mount
 from docker.utils.socket import STDOUT, frames_iter
 from tqdm import tqdm
 
-from mirror.agent_image import CANDIDATE_UID, ensure_agent_image, masks
-from mirror.boxes import RUNNER_CAPABILITIES, hardened_options, reference_box
-from mirror.engine import engine
-from mirror.results import RECEIPT_FORMAT, Receipt
-from mirror.suites import Suite, SuiteCase, load_suite
-from mirror.targets import Target
+from mirror.boxes.agent_image import CANDIDATE_UID, ensure_agent_image, masks
+from mirror.boxes.containers import RUNNER_CAPABILITIES, hardened_options, reference_box
+from mirror.boxes.engine import engine
+from mirror.scoring.receipts import RECEIPT_FORMAT, Receipt
+from mirror.specs.targets import Target
+from mirror.suites.suite import Suite, SuiteCase, load_suite
 from oracle.case import Outcome
 
 log = logging.getLogger(__name__)

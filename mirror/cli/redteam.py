@@ -1,4 +1,4 @@
-"""``mirror redteam``: the command-line face of mirror.redteam."""
+"""``mirror redteam``: the command-line face of mirror.redteam.attacks."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ def redteam_command(names: tuple[str, ...], attacks: tuple[str, ...]) -> None:
 
     Exits non-zero when any attack leaked or could not be carried out.
     """
-    from mirror.redteam import ATTACKS, run_redteam, table
-    from mirror.targets import SpecError, get_target
+    from mirror.redteam.attacks import ATTACKS, run_redteam, table
+    from mirror.specs.targets import SpecError, get_target
 
     unknown = [name for name in attacks if name not in ATTACKS]
     if unknown:

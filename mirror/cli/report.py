@@ -1,4 +1,4 @@
-"""``mirror report``: the command-line face of mirror.report."""
+"""``mirror report``: the command-line face of mirror.reports.report."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ import click
 def report_command(results_dir: Path, out_dir: Path) -> None:
     """Solve-rate heatmaps, a CSV and a Markdown summary from the run receipts."""
     # Imported here so that `mirror --help` does not pay for pandas and matplotlib.
-    from mirror.report import ReportError, write_report
+    from mirror.reports.report import ReportError, write_report
 
     try:
         written = write_report(results_dir, out_dir)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from mirror.boxes import ReferenceBox, reference_box
-from mirror.images import PROGRAM_UID, RUNNER_HOME
-from mirror.targets import get_target
+from mirror.boxes.containers import ReferenceBox, reference_box
+from mirror.boxes.images import PROGRAM_UID, RUNNER_HOME
+from mirror.specs.targets import get_target
 from oracle.case import Case
 from oracle.client import OracleClient
 from oracle.runner import BASE_ENV

@@ -11,10 +11,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from mirror.candidates import materialise
-from mirror.scoring import copy_workspace, run_cases
-from mirror.suites import SuiteCase, load_suite
-from mirror.targets import get_target
+from mirror.scoring.candidates import materialise
+from mirror.scoring.score import copy_workspace, run_cases
+from mirror.specs.targets import get_target
+from mirror.suites.suite import SuiteCase, load_suite
 from oracle.runner import BASE_ENV
 
 

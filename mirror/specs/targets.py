@@ -20,7 +20,7 @@ from pydantic import (
     ValidationError,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 AbsolutePath = Annotated[str, StringConstraints(pattern=r"^/[^\x00]*$")]
 DebianPackage = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9+.-]+$")]

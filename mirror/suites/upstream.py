@@ -18,8 +18,8 @@ import shutil
 import tarfile
 from pathlib import Path
 
-from mirror.images import ensure_base_image, ensure_reference_image, run_build_step
-from mirror.targets import get_target
+from mirror.boxes.images import ensure_base_image, ensure_reference_image, run_build_step
+from mirror.specs.targets import get_target
 
 log = logging.getLogger(__name__)
 

@@ -19,15 +19,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from mirror.images import (
+from mirror.boxes.images import (
     base_tag,
     ensure_base_image,
     ensure_packages_image,
     packages_tag,
     run_build_step,
 )
-from mirror.suites import load_suite, visible_path
-from mirror.targets import Target
+from mirror.specs.targets import Target
+from mirror.suites.suite import load_suite, visible_path
 
 Materialise = Callable[[Target, Path], None]
 

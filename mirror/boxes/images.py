@@ -22,8 +22,8 @@ from typing import Any
 
 import docker.errors
 
-from mirror.engine import EngineError, engine, image_exists
-from mirror.targets import ROOT, Target
+from mirror.boxes.engine import EngineError, engine, image_exists
+from mirror.specs.targets import ROOT, Target
 
 log = logging.getLogger(__name__)
 

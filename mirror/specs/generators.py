@@ -19,7 +19,7 @@ from functools import cache
 
 from hypothesis import strategies as st
 
-from mirror.targets import SpecError, get_target
+from mirror.specs.targets import SpecError, get_target
 from oracle.case import Case, CaseError
 
 StrategyFactory = Callable[[], st.SearchStrategy[Case]]
