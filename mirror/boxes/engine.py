@@ -7,8 +7,10 @@ from functools import cache
 import docker
 import docker.errors
 
+from mirror.errors import HarnessError
 
-class EngineError(RuntimeError):
+
+class EngineError(HarnessError):
     """The Docker engine is unreachable or refused a step."""
 
 

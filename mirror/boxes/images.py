@@ -23,6 +23,7 @@ from typing import Any
 import docker.errors
 
 from mirror.boxes.engine import EngineError, engine, image_exists
+from mirror.errors import HarnessError
 from mirror.specs.targets import ROOT, Target
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ sys.exit(main())
 """
 
 
-class ImageBuildError(RuntimeError):
+class ImageBuildError(HarnessError):
     """A build step failed; the message carries the step and the tail of its log."""
 
 

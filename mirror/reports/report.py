@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import EngFormatter, MaxNLocator, StrMethodFormatter
 from scipy.stats import fisher_exact
 
+from mirror.errors import UserError
 from mirror.scoring.receipts import KIND_ORDER, RECEIPT_GLOB, Skipped, load_results
 from mirror.specs.targets import Target
 
@@ -26,7 +27,7 @@ Z95 = NormalDist().inv_cdf(0.975)
 CMAP = colormaps["viridis"].with_extremes(bad="#dddddd")  # grey: no runs
 
 
-class ReportError(ValueError):
+class ReportError(UserError, ValueError):
     """There is nothing to report; the message says where receipts were looked for."""
 
 

@@ -20,6 +20,8 @@ from pydantic import (
     ValidationError,
 )
 
+from mirror.errors import UserError
+
 ROOT = Path(__file__).resolve().parents[2]
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 AbsolutePath = Annotated[str, StringConstraints(pattern=r"^/[^\x00]*$")]
@@ -36,7 +38,7 @@ def _inside_folder(name: str) -> str:
 FolderFile = Annotated[str, AfterValidator(_inside_folder)]
 
 
-class SpecError(ValueError):
+class SpecError(UserError, ValueError):
     """A target spec is malformed; the message names the file, the field and the fix."""
 
 

@@ -30,6 +30,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import strategies as st
 from tqdm import tqdm
 
+from mirror.errors import UserError
 from mirror.specs.generators import generators, seed_cases
 from mirror.specs.targets import ROOT, Target
 from oracle.case import Case, CaseError, Outcome
@@ -62,7 +63,7 @@ REFERENCE_KEYS = ("image_id", "binary", "binary_sha256", "packages", "spec_sha25
 Input = tuple[tuple[str, ...], bytes, tuple[tuple[str, bytes], ...]]
 
 
-class SuiteError(ValueError):
+class SuiteError(UserError, ValueError):
     """A suite file is malformed or missing; the message names the file, line and field."""
 
 
