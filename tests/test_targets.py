@@ -68,3 +68,23 @@ def test_bad_toml(tmp_path: Path) -> None:
 def test_name_must_match_folder(tmp_path: Path) -> None:
     with pytest.raises(SpecError, match="folder name 'other'"):
         load_target(write_spec(tmp_path, GOOD, folder="other"))
+
+
+def test_heldout_minimum_defaults_and_is_set_per_target(tmp_path: Path) -> None:
+    assert load_target(write_spec(tmp_path, GOOD)).heldout_min == 300
+    targets = all_targets()
+    assert targets["jq"].heldout_min == targets["sed"].heldout_min == 1000
+    (tmp_path / "zero").mkdir()
+    path = write_spec(tmp_path / "zero", GOOD.replace("[packages]", "heldout_min = 0\n[packages]"))
+    with pytest.raises(SpecError, match="field 'heldout_min': Input should be greater"):
+        load_target(path)
+
+
+def test_only_fields_that_shape_the_image_change_its_digest(tmp_path: Path) -> None:
+    path = write_spec(tmp_path, GOOD)
+    digest = load_target(path).spec_digest
+    harness_only = GOOD.replace("A demo.", "Another.").replace("[pack", "heldout_min = 9\n[pack")
+    path.write_text("# a comment\n" + harness_only)
+    assert load_target(path).spec_digest == digest
+    path.write_text(GOOD.replace('debian = ["demo"]', 'debian = ["demo", "extra"]'))
+    assert load_target(path).spec_digest != digest

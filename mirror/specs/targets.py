@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tomllib
 from enum import StrEnum
@@ -102,24 +103,32 @@ class Target(_Strict):
     build: Build | None = None
     docs: Docs = Docs()
     sandbox: SandboxPaths = SandboxPaths()
+    heldout_min: int = Field(300, ge=1)  # fewest held-out cases its suite may have
     folder: Path = Field(default=Path(), exclude=True)
 
     _spec_digest: str = PrivateAttr("")
 
     @property
     def spec_digest(self) -> str:
-        """sha256 of the spec file and its build sources when loaded: part of image cache keys.
+        """sha256 of the fields that shape the reference image and of its build sources.
 
-        Taken once at load, so a long-lived process whose loaded spec is stale never tags what
-        it builds from that spec with the digest of a newer file.
+        Part of image cache keys and recorded in suites. Fields that only steer the harness
+        (held-out minimum, rivals, demo, ...) and comments are left out, so editing them
+        rebuilds no image. Taken once at load, so a long-lived process whose loaded spec is
+        stale never tags what it builds from that spec with the digest of a newer file.
         """
-        return self._spec_digest or _spec_digest(self.folder, self.build)
+        return self._spec_digest or _spec_digest(self)
 
 
-def _spec_digest(folder: Path, build: Build | None) -> str:
-    hasher = hashlib.sha256((folder / "target.toml").read_bytes())
-    for source in build.sources if build else ():
-        hasher.update(f"\0{source}\0".encode() + (folder / source).read_bytes())
+# What the reference image and the reference's behaviour depend on (see mirror/boxes/images.py).
+IMAGE_FIELDS = frozenset({"name", "command", "binary", "packages", "build", "docs", "sandbox"})
+
+
+def _spec_digest(target: Target) -> str:
+    shaping = target.model_dump(mode="json", include=set(IMAGE_FIELDS))
+    hasher = hashlib.sha256(json.dumps(shaping, sort_keys=True).encode())
+    for source in target.build.sources if target.build else ():
+        hasher.update(f"\0{source}\0".encode() + (target.folder / source).read_bytes())
     return hasher.hexdigest()
 
 
@@ -153,7 +162,7 @@ def load_target(path: Path) -> Target:
             f"{path}: field 'build.sources': {', '.join(missing)} not found; list files that "
             f"exist in {path.parent}, relative to it"
         )
-    target._spec_digest = _spec_digest(path.parent, target.build)
+    target._spec_digest = _spec_digest(target)
     return target
 
 
