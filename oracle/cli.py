@@ -14,6 +14,8 @@ oracle serve --socket PATH --program PATH [--argv0 NAME] [--uid UID]
 
 import sys
 
+from oracle.errors import CaseError, OracleError, UsageError
+
 # Neither typing nor __future__: their imports cost start-up time (see oracle/wire.py).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -25,8 +27,16 @@ if TYPE_CHECKING:
 USAGE = __doc__.split("\n\n", 1)[1]
 
 
-class UsageError(Exception):
-    pass
+def _number(options: dict, name: str, kind: type, default: float | None = None) -> "float | None":
+    """The last value of option ``name`` as a ``kind`` (int or float); UsageError if it is not."""
+    if name not in options:
+        return default
+    value = options[name][-1]
+    try:
+        return kind(value)
+    except ValueError:
+        noun = "a whole number" if kind is int else "a number"
+        raise UsageError(f"{name} expects {noun}, got {value!r}") from None
 
 
 def _options(argv: list[str], flags: set[str], valued: set[str]) -> tuple[dict, list[str]]:
@@ -82,7 +92,7 @@ def cmd_run(argv: list[str]) -> int:
     stdin = _read(options["--stdin"][-1]) if "--stdin" in options else b""
     inputs = {name: _read(path) for name, path in files.items()}
     env = _pairs(options.get("--env", []), "--env")
-    timeout = float(options["--timeout"][-1]) if "--timeout" in options else 10.0
+    timeout = _number(options, "--timeout", float, 10.0)
     request = raw_request(args, stdin, inputs, env, timeout)
     socket_path = os.environ.get("MIRROR_ORACLE_SOCKET", "/oracle/oracle.sock")
     fields, stdout, stderr = run_raw(socket_path, request)
@@ -117,7 +127,7 @@ def _stream(run: "Callable[[Case, int | None], Outcome]") -> int:
     """
     import json
 
-    from oracle.case import Case, CaseError
+    from oracle.case import Case
 
     out = sys.stdout
     for number, line in enumerate(sys.stdin.buffer, start=1):
@@ -161,7 +171,7 @@ def _runner(argv: list[str], extra: set[str] = frozenset()) -> "tuple[Runner, di
         program=options["--program"][-1],
         argv0=options["--argv0"][-1] if "--argv0" in options else None,
         case_dir=Path(options["--case-dir"][-1]) if "--case-dir" in options else CASE_DIR,
-        uid=int(options["--uid"][-1]) if "--uid" in options else None,
+        uid=_number(options, "--uid", int),  # type: ignore[arg-type]
     )
     return runner, options
 
@@ -181,7 +191,7 @@ def cmd_test(argv: list[str]) -> int:
         suite=options.get("--suite", [None])[-1],
         program=options.get("--program", [None])[-1],
         family=options.get("--family", [None])[-1],
-        show=int(options.get("--show", ["5"])[-1]),
+        show=_number(options, "--show", int, 5),  # type: ignore[arg-type]
     )
 
 
@@ -216,20 +226,31 @@ COMMANDS = {
 }
 
 
+def _message(error: Exception) -> str:
+    """One line saying what went wrong (an OSError names its file first, as shells do)."""
+    if isinstance(error, OSError) and error.filename is not None:
+        return f"{error.filename}: {error.strerror or error}"
+    return str(error).replace("\n", " ")
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one ``oracle`` command: the one place its errors become a line on stderr and a status."""
     argv = sys.argv[1:] if argv is None else argv
-    if not argv or argv[0] not in COMMANDS:
+    if not argv:
         sys.stderr.write(f"usage:\n{USAGE}")
         return 2
-    from oracle.errors import CaseError, OracleError
-
+    if argv[0] in ("-h", "--help", "help") or argv[1:2] in (["-h"], ["--help"]):
+        sys.stdout.write(f"usage:\n{USAGE}")
+        return 0
     try:
+        if argv[0] not in COMMANDS:
+            raise UsageError(f"unknown command {argv[0]!r} (commands: {', '.join(COMMANDS)})")
         return COMMANDS[argv[0]](argv[1:])
     except UsageError as error:
-        sys.stderr.write(f"oracle: {error}\nusage:\n{USAGE}")
+        sys.stderr.write(f"oracle: {error}; `oracle --help` shows the usage\n")
         return 2
     except (OracleError, CaseError, OSError) as error:
-        sys.stderr.write(f"oracle: {error}\n")
+        sys.stderr.write(f"oracle: {_message(error)}\n")
         return 125
 
 
