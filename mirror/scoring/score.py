@@ -229,6 +229,7 @@ def score(
     state: Path,
     workers: int = WORKERS,
     suite: Suite | None = None,
+    wall_seconds: float | None = None,
 ) -> tuple[Receipt, Path]:
     """Build and score ``workspace`` on the held-out suite; write and return its receipt."""
     suite = suite or load_suite(target)
@@ -268,6 +269,7 @@ def score(
         solved_100=total > 0 and passed == total,
         build={"status": status, "log": str(build_log)},
         created_at=datetime.now(UTC),
+        wall_seconds=wall_seconds,
     )
     path = folder / f"{run_id}.receipt.json"
     path.write_text(receipt.model_dump_json(indent=1, exclude_none=True) + "\n")
