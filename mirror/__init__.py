@@ -25,9 +25,9 @@ _EXPORTS = {
     "hardened_options": "mirror.boxes.containers",
     "write_task": "mirror.boxes.task",
     # suites
-    "Suite": "mirror.suites.suite",
-    "SuiteError": "mirror.suites.suite",
-    "load_suite": "mirror.suites.suite",
+    "Suite": "mirror.suites",
+    "SuiteError": "mirror.suites",
+    "load_suite": "mirror.suites",
     # scoring and receipts
     "ScoringError": "mirror.scoring.score",
     "score": "mirror.scoring.score",

@@ -16,7 +16,7 @@ from mirror.reports.report import plot_heatmaps, solve_rates
 from mirror.scoring.calibration import calibrate, calibration_table
 from mirror.scoring.receipts import load_results
 from mirror.specs.targets import get_target
-from mirror.suites.suite import build_suite, heldout_dir, visible_path
+from mirror.suites import build_suite, heldout_dir, visible_path
 
 DEMO_TARGETS = ("cal", "numfmt", "jq", "sed")
 

@@ -17,6 +17,16 @@ DEFAULT_TIMEOUT = 10.0
 # The dynamic loader and the sandbox read these before the program runs: a case may not set them.
 RESERVED_ENV_PREFIXES = ("LD_", "MIRROR_", "GLIBC_TUNABLES")
 MAX_TIMEOUT = 600.0
+# What an outcome's behaviour is: two outcomes that agree on these fields behave the same.
+BEHAVIOUR = (
+    "stdout",
+    "stderr",
+    "exit_code",
+    "signal",
+    "timed_out",
+    "stdout_truncated",
+    "stderr_truncated",
+)
 
 
 def encode_bytes(data: bytes) -> str | dict[str, str]:
@@ -137,15 +147,12 @@ class Outcome:
         return self.key() == other.key()
 
     def key(self) -> tuple[object, ...]:
-        return (
-            self.stdout,
-            self.stderr,
-            self.exit_code,
-            self.signal,
-            self.timed_out,
-            self.stdout_truncated,
-            self.stderr_truncated,
-        )
+        """The outcome's behaviour fields (:data:`BEHAVIOUR`), for comparing and hashing."""
+        return tuple(getattr(self, name) for name in BEHAVIOUR)
+
+    def differences(self, other: Outcome) -> list[str]:
+        """The behaviour fields in which ``other`` differs from this outcome, in their order."""
+        return [name for name in BEHAVIOUR if getattr(self, name) != getattr(other, name)]
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -6,18 +6,16 @@ Volatile cases (whose gold depends on when it is captured) are answered live by 
 
 from __future__ import annotations
 
-import difflib
-import json
 import os
 import sys
 from pathlib import Path
 
-from oracle.case import Case, Outcome
+from oracle.compare import explain
 from oracle.runner import Runner
+from oracle.suite import read_suite
 
 DEFAULT_SUITE = "/task/tests/visible.jsonl"
 DEFAULT_WORKSPACE = "/work"
-STREAMS = ("stdout", "stderr")
 
 
 def _default_program() -> str:
@@ -27,56 +25,32 @@ def _default_program() -> str:
     return f"{os.environ.get('MIRROR_WORKSPACE', DEFAULT_WORKSPACE)}/bin/{command}"
 
 
-def differences(expected: Outcome, actual: Outcome) -> list[str]:
-    """Human-readable lines saying how ``actual`` differs from ``expected``."""
-    lines = []
-    for stream in STREAMS:
-        want, got = getattr(expected, stream), getattr(actual, stream)
-        if want != got:
-            lines.append(f"  {stream} differs:")
-            diff = difflib.unified_diff(
-                want.decode(errors="backslashreplace").splitlines(keepends=True),
-                got.decode(errors="backslashreplace").splitlines(keepends=True),
-                "expected",
-                "yours",
-                n=1,
-            )
-            lines += [f"    {line.rstrip()}" for line in list(diff)[:40]]
-    for field in ("exit_code", "signal", "timed_out", "stdout_truncated", "stderr_truncated"):
-        want, got = getattr(expected, field), getattr(actual, field)
-        if want != got:
-            lines.append(f"  {field}: expected {want!r}, yours {got!r}")
-    return lines
-
-
 def run_visible_suite(suite: str | None, program: str | None, family: str | None, show: int) -> int:
     """Run every case of the suite; print the first ``show`` failures and a summary."""
     path = Path(suite or os.environ.get("MIRROR_SUITE", DEFAULT_SUITE))
     runner = Runner(program=program or _default_program(), argv0=os.environ.get("MIRROR_COMMAND"))
     live = None
     passed = failed = shown = 0
-    for line in path.read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        if family and record["family"] != family:
+    for entry in read_suite(path):
+        if family and entry.family != family:
             continue
-        case = Case.from_json(record["case"])
-        if record.get("volatile"):
+        if entry.volatile:
             if live is None:
                 from oracle.client import OracleClient
 
                 live = OracleClient()
-            expected = live.run(case)
+            expected = live.run(entry.case)
         else:
-            expected = Outcome.from_json(record["gold"])
-        actual = runner.run(case)
+            expected = entry.gold
+        actual = runner.run(entry.case)
         if actual.same_behaviour(expected):
             passed += 1
             continue
         failed += 1
         if shown < show:
             shown += 1
-            print(f"FAIL {record['id']} [{record['family']}] args={list(case.args)!r}")
-            print("\n".join(differences(expected, actual)))
+            print(f"FAIL {entry.id} [{entry.family}] args={list(entry.case.args)!r}")
+            print("\n".join(explain(expected, actual)))
     if live is not None:
         live.close()
     print(f"{passed} passed, {failed} failed")

@@ -1,4 +1,4 @@
-"""The case/outcome JSON codec and its validation."""
+"""The case/outcome JSON codec and its validation, and how outcomes differ."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oracle.case import Case, CaseError, Outcome, decode_bytes, encode_bytes
+from oracle.case import BEHAVIOUR, Case, CaseError, Outcome, decode_bytes, encode_bytes
+from oracle.compare import explain, first_difference
 
 names = st.lists(
     st.text("abc_.-", min_size=1, max_size=4).filter(lambda p: p not in ".."),
@@ -96,3 +97,54 @@ def test_reserved_environment_names_are_refused() -> None:
     for name in ("LD_PRELOAD", "LD_LIBRARY_PATH", "MIRROR_SANDBOX", "GLIBC_TUNABLES"):
         with pytest.raises(CaseError, match="reserved"):
             Case.from_json({"args": [], "env": {name: "x"}})
+
+
+# --- how outcomes differ ------------------------------------------------------------------------
+
+outcomes = st.builds(
+    Outcome,
+    st.sampled_from([b"", b"a\n", b"\xff"]),
+    st.sampled_from([b"", b"e\n"]),
+    st.sampled_from([0, 1, None]),
+    signal=st.sampled_from([None, 9]),
+    timed_out=st.booleans(),
+    stdout_truncated=st.booleans(),
+    stderr_truncated=st.booleans(),
+    duration=st.floats(0, 5),
+)
+
+
+@given(outcomes, outcomes)
+def test_differences_agree_with_same_behaviour_and_first_difference(a: Outcome, b: Outcome) -> None:
+    found = a.differences(b)
+    assert a.same_behaviour(b) == (not found) == (first_difference(a, b) is None)
+    assert found == [name for name in BEHAVIOUR if name in found]  # in the fields' order
+    assert found == b.differences(a)
+
+
+def test_differences_ignore_duration_and_name_each_field() -> None:
+    gold = Outcome(b"a", b"", 0)
+    assert gold.differences(Outcome(b"a", b"", 0, duration=3.0)) == []
+    changed = Outcome(b"b", b"e", None, signal=9, stderr_truncated=True)
+    expected = ["stdout", "stderr", "exit_code", "signal", "stderr_truncated"]
+    assert gold.differences(changed) == expected
+
+
+def test_first_difference_uses_the_receipts_names() -> None:
+    gold = Outcome(b"a", b"", 0)
+    assert first_difference(gold, Outcome(b"b", b"e", 1)) == "stdout"
+    assert first_difference(gold, Outcome(b"a", b"e", 1)) == "stderr"
+    assert first_difference(gold, Outcome(b"a", b"", None, signal=9)) == "exit_code"
+    assert first_difference(gold, Outcome(b"a", b"", 0, timed_out=True)) == "timed_out"
+    assert first_difference(gold, Outcome(b"a", b"", 0, stdout_truncated=True)) == "truncation"
+    assert first_difference(gold, Outcome(b"a", b"", 0, stderr_truncated=True)) == "truncation"
+
+
+def test_explain_diffs_the_streams_and_quotes_the_other_fields() -> None:
+    gold = Outcome(b"one\ntwo\n", b"", 0)
+    lines = explain(gold, Outcome(b"one\nTWO\n", b"", 2))
+    assert lines[0] == "  stdout differs:"
+    assert "    -two" in lines and "    +TWO" in lines
+    assert lines[-1] == "  exit_code: expected 0, yours 2"
+    assert explain(gold, Outcome(b"\xff", b"", 0))[-1] == "    +\\xff"
+    assert explain(gold, gold) == []

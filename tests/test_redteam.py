@@ -30,7 +30,7 @@ from mirror.redteam.attacks import (
     target_context,
 )
 from mirror.specs.targets import get_target
-from mirror.suites.suite import heldout_root
+from mirror.suites import heldout_root
 from oracle.case import Case
 
 pytestmark = pytest.mark.docker

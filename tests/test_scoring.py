@@ -12,7 +12,7 @@ from mirror.boxes.agent_image import hidden_paths
 from mirror.scoring.candidates import materialise
 from mirror.scoring.score import first_difference, run_cases, score
 from mirror.specs.targets import get_target
-from mirror.suites.suite import Suite, SuiteCase
+from mirror.suites import Suite, SuiteCase
 from oracle.case import Case, Outcome
 
 pytestmark = pytest.mark.docker

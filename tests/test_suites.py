@@ -1,9 +1,12 @@
-"""Suites: the file format, the split, the screens, the checks, and a real build of cal."""
+"""Suites: the file format (on both sides), the split, the screens, the checks, and a real
+build of cal."""
 
 from __future__ import annotations
 
 import json
 import random
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -13,9 +16,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mirror.errors import UserError
 from mirror.specs.generators import generators
-from mirror.specs.targets import get_target
-from mirror.suites.suite import (
+from mirror.specs.targets import ROOT, all_targets, get_target
+from mirror.suites import (
     BuildOptions,
     BuildReport,
     Suite,
@@ -40,6 +44,7 @@ from mirror.suites.suite import (
     visible_path,
     write_suite,
 )
+from oracle import suite as oracle_suite
 from oracle.case import Case, Outcome
 
 OK = Outcome(b"ok\n", b"", 0)
@@ -152,6 +157,47 @@ def test_line_that_is_not_json_or_repeats_an_id_is_named(tmp_path: Path) -> None
     path.write_text(good + "\n" + good)
     with pytest.raises(SuiteError, match=rf"^{path}:3: field 'id': .* repeats line 1"):
         read_suite(path)
+
+
+def test_committed_suites_read_and_write_back_byte_for_byte(tmp_path: Path) -> None:
+    """The format is stable: every committed suite loads, and writing it back changes nothing."""
+    for target in all_targets().values():
+        for path in (visible_path(target), heldout_dir(target) / "cases.jsonl"):
+            if path.exists():
+                write_suite(tmp_path / "again.jsonl", read_suite(path))
+                assert (tmp_path / "again.jsonl").read_bytes() == path.read_bytes(), path
+
+
+def test_both_sides_read_lines_alike_and_a_bad_line_is_a_user_error(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    write_suite(path, [entry("f", "1", gold=Outcome(b"\xff", b"", None, signal=9))])
+    assert oracle_suite.read_suite(path) == read_suite(path)
+    path.write_text(path.read_text().replace('"family": "f"', '"family": ""'))
+    with pytest.raises(oracle_suite.SuiteError) as on_the_agent_side:
+        oracle_suite.read_suite(path)
+    with pytest.raises(SuiteError) as on_the_host:
+        read_suite(path)
+    assert str(on_the_host.value) == str(on_the_agent_side.value)
+    assert isinstance(on_the_host.value, UserError)
+
+
+def test_oracle_test_names_a_bad_line_in_one_line_and_fails(tmp_path: Path) -> None:
+    path = tmp_path / "visible.jsonl"
+    write_suite(path, [entry("f", "1"), entry("f", "2")])
+    lines = path.read_text().splitlines()
+    lines[1] = lines[1].replace('"exit_code": 0', '"exit_code": "0"')
+    path.write_text("\n".join(lines) + "\n")
+    command = [sys.executable, "-m", "oracle.cli", "test", "--suite", str(path)]
+    result = subprocess.run(
+        [*command, "--program", "/bin/false"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert result.returncode != 0 and result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert f"{path}:2: field 'gold.exit_code': expected an integer or null, got '0'" in line
 
 
 def test_heldout_root_follows_the_environment(monkeypatch, tmp_path: Path) -> None:
@@ -319,8 +365,6 @@ def test_suite_problems_catch_each_broken_rule() -> None:
 
 def test_committed_suites_pass_their_checks() -> None:
     """Every suite in the repository holds the issue's rules (built ones only)."""
-    from mirror.specs.targets import all_targets
-
     for target in all_targets().values():
         if visible_path(target).exists():
             suite = load_suite(target)

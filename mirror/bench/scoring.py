@@ -14,7 +14,7 @@ from pathlib import Path
 from mirror.scoring.candidates import materialise
 from mirror.scoring.score import copy_workspace, run_cases
 from mirror.specs.targets import get_target
-from mirror.suites.suite import SuiteCase, load_suite
+from mirror.suites import SuiteCase, load_suite
 from oracle.runner import BASE_ENV
 
 

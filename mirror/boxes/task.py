@@ -6,7 +6,7 @@ from pathlib import Path
 
 from mirror.boxes.images import reference_docs
 from mirror.specs.targets import Target
-from mirror.suites.suite import visible_path
+from mirror.suites import visible_path
 
 CONTRACT = """\
 # Task: reimplement `{command}`

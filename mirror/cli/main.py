@@ -19,7 +19,7 @@ from mirror.cli.report import report_command
 from mirror.cli.tests import tests
 from mirror.scoring.score import ScoringError
 from mirror.specs.targets import SpecError, all_targets, get_target
-from mirror.suites.suite import SuiteError
+from mirror.suites import SuiteError
 
 
 def state_dir() -> Path:
@@ -157,7 +157,7 @@ def demo_command(out: Path) -> None:
 
 
 def _targets_with_suites() -> list:
-    from mirror.suites.suite import heldout_dir
+    from mirror.suites import heldout_dir
 
     return [t for t in all_targets().values() if (heldout_dir(t) / "cases.jsonl").exists()]
 

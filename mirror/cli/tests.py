@@ -18,7 +18,7 @@ from oracle.client import OracleError
 def _errors() -> Iterator[None]:
     """The library's expected failures as clean CLI errors (the suites module loads lazily:
     it imports Hypothesis, which every other command can do without)."""
-    from mirror.suites.suite import SuiteError
+    from mirror.suites import SuiteError
 
     try:
         yield
@@ -63,7 +63,7 @@ def tests_build(
     visible_out: Path | None,
 ) -> None:
     """Capture gold from the reference, screen it, split it, write both suites."""
-    from mirror.suites.suite import VISIBLE_MIN, BuildOptions, build_suite, heldout_dir
+    from mirror.suites import VISIBLE_MIN, BuildOptions, build_suite, heldout_dir
 
     with _errors():
         chosen = _chosen(names, everything)
@@ -96,7 +96,7 @@ def tests_build(
 @click.option("--visible", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 def tests_verify(names: tuple[str, ...], everything: bool, visible: Path | None) -> None:
     """Recapture every case's gold from a fresh reference box and report drift case by case."""
-    from mirror.suites.suite import verify_suite
+    from mirror.suites import verify_suite
 
     failed = []
     with _errors():
@@ -125,7 +125,7 @@ def tests_verify(names: tuple[str, ...], everything: bool, visible: Path | None)
 def tests_list() -> None:
     """Show every target's suite sizes, families, drops and checks."""
     from mirror.specs.generators import generators
-    from mirror.suites.suite import (
+    from mirror.suites import (
         generator_versions,
         heldout_dir,
         load_suite,

@@ -57,7 +57,7 @@ from mirror.boxes.images import (
 from mirror.boxes.task import write_task
 from mirror.scoring.score import build_workspace, copy_workspace, run_cases
 from mirror.specs.targets import ROOT, Target, get_target
-from mirror.suites.suite import SuiteCase, heldout_root, read_suite, visible_path
+from mirror.suites import SuiteCase, heldout_root, read_suite, visible_path
 from oracle.case import Case, Outcome
 from oracle.client import OracleClient, OracleError
 from oracle.server import MAX_REQUEST_BYTES

@@ -27,7 +27,7 @@ from mirror.boxes.images import (
     run_build_step,
 )
 from mirror.specs.targets import Target
-from mirror.suites.suite import load_suite, visible_path
+from mirror.suites import load_suite, visible_path
 
 Materialise = Callable[[Target, Path], None]
 

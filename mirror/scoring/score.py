@@ -33,8 +33,9 @@ from mirror.boxes.containers import RUNNER_CAPABILITIES, hardened_options, refer
 from mirror.boxes.engine import engine
 from mirror.scoring.receipts import RECEIPT_FORMAT, Receipt
 from mirror.specs.targets import Target
-from mirror.suites.suite import Suite, SuiteCase, load_suite
+from mirror.suites import Suite, SuiteCase, load_suite
 from oracle.case import Outcome
+from oracle.compare import first_difference
 
 log = logging.getLogger(__name__)
 
@@ -66,15 +67,6 @@ class Verdict:
     family: str
     passed: bool
     difference: str | None = None
-
-
-def first_difference(expected: Outcome, actual: Outcome) -> str | None:
-    for name in ("stdout", "stderr", "exit_code", "signal", "timed_out"):
-        if getattr(expected, name) != getattr(actual, name):
-            return name
-    if not actual.same_behaviour(expected):
-        return "truncation"
-    return None
 
 
 def copy_workspace(workspace: Path, into: Path) -> Path:
