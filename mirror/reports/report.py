@@ -390,5 +390,9 @@ def write_report(
     plot_heatmaps(table, rates, written[2])
     if plot_pass_vs_compute(table, out_dir / "pass_vs_tokens.png"):
         written.append(out_dir / "pass_vs_tokens.png")
+    from mirror.reports.speed import plot_speed_accuracy
+
+    if plot_speed_accuracy(table, out_dir / "speed_accuracy.png"):
+        written.append(out_dir / "speed_accuracy.png")
     log.info("report of %d receipts written to %s", len(table), out_dir)
     return written
