@@ -1,12 +1,19 @@
-"""Target specs: the real ones load, malformed ones say file, field and fix."""
+"""Target specs: the real ones load, malformed ones say file, field and fix; the harness's
+facts about single targets (rivals, locales, demo, bench roles) come from them."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from hypothesis import strategies as st
 
-from mirror.specs.targets import SpecError, all_targets, load_target
+from mirror.boxes.agent_image import agent_locales
+from mirror.errors import UserError
+from mirror.scoring.calibration import calibrate
+from mirror.scoring.candidates import CANDIDATES, candidate, candidates_for, find_candidate
+from mirror.specs.generators import generator, generators
+from mirror.specs.targets import SpecError, all_targets, bench_target, load_target
 
 GOOD = """
 name = "demo"
@@ -88,3 +95,99 @@ def test_only_fields_that_shape_the_image_change_its_digest(tmp_path: Path) -> N
     assert load_target(path).spec_digest == digest
     path.write_text(GOOD.replace('debian = ["demo"]', 'debian = ["demo", "extra"]'))
     assert load_target(path).spec_digest != digest
+
+
+RIVAL = """
+[[rivals]]
+name = "other"
+packages = ["other-demo"]
+program = "/usr/bin/other"
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "hint"),
+    [
+        (RIVAL + RIVAL, "rivals", "rename other"),
+        (RIVAL.replace('"other-demo"', '"Other Demo"'), "rivals.0.packages.0", "pattern"),
+        (RIVAL.replace('program = "/usr/bin/other"\n', ""), "rivals.0.program", "required"),
+        (RIVAL.replace("program", "binary"), "rivals.0.binary", "not permitted"),
+        ('[bench]\noracle = ["1"]\nscoring = "yes"\n', "bench.scoring", "boolean"),
+        ("[bench]\noracle = []\n", "bench.oracle", "at least 1"),
+    ],
+)
+def test_malformed_rivals_and_bench_name_file_field_and_fix(
+    tmp_path: Path, text: str, field: str, hint: str
+) -> None:
+    path = write_spec(tmp_path, GOOD + text)
+    with pytest.raises(SpecError) as error:
+        load_target(path)
+    message = str(error.value)
+    assert str(path) in message and f"field '{field}'" in message and hint in message
+
+
+def test_malformed_locale_names_the_field(tmp_path: Path) -> None:
+    path = write_spec(tmp_path, GOOD.replace("[packages]", 'locales = ["german"]\n[packages]'))
+    with pytest.raises(SpecError, match=r"field 'locales.0': String should match pattern"):
+        load_target(path)
+
+
+def test_harness_facts_come_from_the_specs() -> None:
+    targets = all_targets()
+    assert {name for name, target in targets.items() if target.demo} == {
+        "cal",
+        "numfmt",
+        "jq",
+        "sed",
+    }
+    assert [rival.name for rival in targets["jq"].rivals] == ["gojq"]
+    assert "de_DE.UTF-8" in targets["numfmt"].locales
+    assert bench_target("oracle").bench.oracle == ["1", "2024"]
+    assert bench_target("scoring").name == "jq"
+
+
+def test_the_agent_image_has_every_locale_a_target_sets() -> None:
+    wanted = {name for target in all_targets().values() for name in target.locales}
+    assert wanted and set(agent_locales()) == wanted
+    assert len(agent_locales()) == len(wanted)
+
+
+def test_a_bench_role_must_belong_to_exactly_one_target(tmp_path: Path) -> None:
+    for folder in ("one", "two"):
+        spec = GOOD.replace('"demo"', f'"{folder}"', 1) + '[bench]\noracle = ["1"]\n'
+        write_spec(tmp_path, spec, folder=folder)
+    with pytest.raises(SpecError, match=r"field 'bench.oracle'.*one/target.toml.*two/target"):
+        bench_target("oracle", tmp_path)
+    with pytest.raises(SpecError, match=r"field 'bench.scoring'.*set in: none"):
+        bench_target("scoring", tmp_path)
+
+
+def test_calibration_candidates_are_the_baselines_and_the_spec_rivals() -> None:
+    targets = all_targets()
+    names = [found.name for found in candidates_for(targets["jq"])]
+    assert names == [*CANDIDATES, "gojq"]
+    assert [found.name for found in candidates_for(targets["gron"])] == list(CANDIDATES)
+    gojq = find_candidate("gojq", targets["jq"])
+    assert gojq.expect == "between" and '"/usr/bin/gojq"' in gojq.recipe
+    with pytest.raises(SpecError, match=r"no calibration candidate 'gojq' for sed \(known: "):
+        find_candidate("gojq", targets["sed"])
+
+
+def test_a_rival_may_not_take_a_baseline_name(tmp_path: Path) -> None:
+    target = load_target(write_spec(tmp_path, GOOD + RIVAL.replace('"other"', '"lookup"')))
+    with pytest.raises(SpecError, match=r"target.toml: field 'rivals': 'lookup' is a baseline"):
+        candidates_for(target)
+
+
+def test_registries_refuse_a_duplicate_name() -> None:
+    with pytest.raises(ValueError, match="'empty' is registered twice"):
+        candidate("empty", expect="0")(lambda target, workspace: None)
+    family = next(iter(generators("cal")))
+    with pytest.raises(SpecError, match=f"family '{family}' is registered twice"):
+        generator("cal", family)(lambda: st.nothing())
+
+
+def test_calibrate_refuses_an_unknown_candidate_before_running_any(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match=r"no calibration candidate 'nosuch' for cal \(known: "):
+        calibrate([all_targets()["cal"]], tmp_path / "results", tmp_path, {"nosuch", "empty"})
+    assert not (tmp_path / "results").exists()

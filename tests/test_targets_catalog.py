@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from types import ModuleType
@@ -10,7 +9,7 @@ from types import ModuleType
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from mirror.specs.generators import generators, seed_cases
+from mirror.specs.generators import generators, generators_module, seed_cases
 from mirror.specs.targets import SpecError, all_targets, get_target, load_target
 from oracle.case import Case
 
@@ -37,13 +36,8 @@ def seeds_file(name: str) -> list[tuple[str, Case]]:
 
 
 def target_module(name: str) -> ModuleType:
-    """A target's generators.py, loaded on its own for its helper functions."""
-    path = get_target(name).folder / "generators.py"
-    spec = importlib.util.spec_from_file_location(f"catalog_test_{name}", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """A target's generators.py, for its helper functions."""
+    return generators_module(name)
 
 
 def test_every_catalog_target_loads() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shlex
 import statistics
 import subprocess
 import time
@@ -16,14 +17,13 @@ from tqdm import tqdm
 
 from mirror.boxes.containers import ReferenceBox, reference_box
 from mirror.boxes.images import PROGRAM_UID, RUNNER_HOME
-from mirror.specs.targets import get_target
+from mirror.specs.targets import bench_target
 from oracle.case import Case
 from oracle.client import OracleClient
 from oracle.runner import BASE_ENV
 
 log = logging.getLogger(__name__)
 
-ARGS = ("1", "2024")
 BATCH_ROUNDS = 5  # whole `oracle batch` runs timed, at most: each is batch_size cases
 
 BARE = "bare exec in box (uid 61000)"
@@ -44,8 +44,9 @@ p = json.loads(sys.argv[1])
 env = {{**p["env"], "MIRROR_ORACLE_SOCKET": p["socket"]}}
 
 def bare():
-    return subprocess.run(["/usr/bin/cal", *p["args"]], capture_output=True, cwd="/case",
-                          env=env, user=p["uid"], group=p["uid"], extra_groups=[]).stdout
+    return subprocess.run([p["command"], *p["args"]], executable=p["binary"], capture_output=True,
+                          cwd="/case", env=env, user=p["uid"], group=p["uid"],
+                          extra_groups=[]).stdout
 
 def command():
     return subprocess.run(["oracle", "run", "--", *p["args"]], capture_output=True,
@@ -85,7 +86,9 @@ def _in_box(box: ReferenceBox, method: str, repeat: int, batch_size: int = 1) ->
         "repeat": repeat,
         "batch": batch_size,
         "per": batch_size if method == "batch" else 1,
-        "args": list(ARGS),
+        "args": box.target.bench.oracle,
+        "command": box.target.command,
+        "binary": box.target.binary,
         "uid": PROGRAM_UID,
         "socket": f"/oracle/{box.socket_path.name}",
         "env": {**BASE_ENV, "HOME": "/case"},  # the runner's fixed environment
@@ -120,14 +123,15 @@ def _from_host(run: Callable[[], bytes], repeat: int) -> Measure:
 def _measures(
     box: ReferenceBox, client: OracleClient, repeat: int, batch_size: int
 ) -> dict[str, Measure]:
-    docker_exec = ["docker", "exec", box.container.id, "cal", *ARGS]
+    query = [box.target.command, *(box.target.bench.oracle or ())]
+    docker_exec = ["docker", "exec", box.container.id, *query]
     return {
         BARE: _in_box(box, "bare", repeat),
         COMMAND: _in_box(box, "command", repeat),
         IMPORTED_BOX: _in_box(box, "imported", repeat),
-        IMPORTED_HOST: _from_host(lambda: client.run(Case(args=ARGS)).stdout, repeat),
+        IMPORTED_HOST: _from_host(lambda: client.run(Case(args=tuple(query[1:]))).stdout, repeat),
         BATCH: _in_box(box, "batch", min(repeat, BATCH_ROUNDS), batch_size),
-        SDK_EXEC: _from_host(lambda: box.container.exec_run(["cal", *ARGS]).output, repeat),
+        SDK_EXEC: _from_host(lambda: box.container.exec_run(query).output, repeat),
         CLI_EXEC: _from_host(
             lambda: subprocess.run(docker_exec, capture_output=True, check=True).stdout, repeat
         ),
@@ -135,17 +139,20 @@ def _measures(
 
 
 def oracle_benchmark(repeat: int, batch_size: int, state: Path) -> str:
-    """Time `cal 1 2024` by every route into one cal reference box; return the report.
+    """Time the query of the target whose spec sets ``[bench] oracle`` by every route into one
+    reference box of it; return the report.
 
     Every route must print what the program prints when run directly, or this raises.
     """
+    target = bench_target("oracle")
+    args = target.bench.oracle or []
     socket_path = state / "sockets" / f"bench-{uuid.uuid4().hex[:8]}.sock"
     rows: dict[str, tuple[float, float]] = {}
     with (
-        reference_box(get_target("cal"), socket_path, state / "logs" / "bench-cal") as box,
+        reference_box(target, socket_path, state / "logs" / f"bench-{target.name}") as box,
         box.client() as client,
     ):
-        expected = box.exec_direct(list(ARGS)).stdout
+        expected = box.exec_direct(args).stdout
         measures = _measures(box, client, repeat, batch_size)
         for label in tqdm(METHODS, desc="oracle bench", unit="method"):
             ms, stdout = measures[label]()
@@ -157,8 +164,9 @@ def oracle_benchmark(repeat: int, batch_size: int, state: Path) -> str:
     rounds = min(repeat, BATCH_ROUNDS)
     load = os.getloadavg()[0]
     lines = [
-        f"`cal 1 2024`: {repeat} timed runs per method; batch: {rounds} runs of {batch_size} "
-        f"cases, each run's wall / {batch_size}, start-up included",
+        f"`{shlex.join([target.command, *args])}`: {repeat} timed runs per method; "
+        f"batch: {rounds} runs of {batch_size} cases, each run's wall / {batch_size}, "
+        "start-up included",
         f"bare exec: subprocess as uid {PROGRAM_UID} with pipes, timed in the box; "
         f"host load {load:.1f} on {os.cpu_count()} CPUs",
         "",

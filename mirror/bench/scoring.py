@@ -13,7 +13,7 @@ from pathlib import Path
 
 from mirror.scoring.candidates import materialise
 from mirror.scoring.score import copy_workspace, run_cases
-from mirror.specs.targets import get_target
+from mirror.specs.targets import bench_target, get_target
 from mirror.suites import SuiteCase, load_suite
 from oracle.runner import BASE_ENV
 
@@ -42,9 +42,12 @@ def _bare_runner(workspace: Path, command: str, root: Path):
     return run
 
 
-def scoring_benchmark(target_name: str = "jq", cases: int = 2000, workers: int = 2) -> str:
-    """Wall time of scoring ``cases`` held-out cases vs running them bare, and the ratio."""
-    target = get_target(target_name)
+def scoring_benchmark(target_name: str | None = None, cases: int = 2000, workers: int = 2) -> str:
+    """Wall time of scoring ``cases`` held-out cases vs running them bare, and the ratio.
+
+    The target is ``target_name``, or by default the one whose spec sets ``[bench] scoring``.
+    """
+    target = get_target(target_name) if target_name else bench_target("scoring")
     heldout = load_suite(target).heldout
     entries = list(itertools.islice(itertools.cycle(heldout), cases))
     with tempfile.TemporaryDirectory(prefix="mirror-bench-") as tmp:
@@ -60,7 +63,7 @@ def scoring_benchmark(target_name: str = "jq", cases: int = 2000, workers: int =
             list(pool.map(run, entries))
         bare = time.monotonic() - started
     rows = [
-        f"{cases} {target_name} held-out cases ({len(heldout)} distinct), {workers} workers, "
+        f"{cases} {target.name} held-out cases ({len(heldout)} distinct), {workers} workers, "
         f"the reference as candidate ({passed}/{cases} passed), {os.cpu_count()} cores",
         f"  scoring boxes (runner, isolation): {scored:7.2f} s {scored / cases * 1e3:6.2f} ms/case",
         f"  bare subprocess on the host:       {bare:7.2f} s {bare / cases * 1e3:6.2f} ms/case",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from mirror.errors import UserError
 from mirror.scoring.candidates import Candidate, cached_workspace, candidates_for
 from mirror.scoring.receipts import Receipt
 from mirror.scoring.score import score
@@ -36,7 +37,16 @@ class Calibration:
 def calibrate(
     targets: list[Target], results: Path, state: Path, only: set[str] | None = None
 ) -> list[Calibration]:
-    """Score each target's calibration candidates; receipts go under ``results``."""
+    """Score each target's calibration candidates (or those named in ``only``).
+
+    Receipts go under ``results``; a name in ``only`` that no chosen target has is a UserError.
+    """
+    known = {candidate.name for target in targets for candidate in candidates_for(target)}
+    if unknown := sorted((only or set()) - known):
+        raise UserError(
+            f"no calibration candidate {', '.join(map(repr, unknown))} for "
+            f"{', '.join(t.name for t in targets)} (known: {', '.join(sorted(known))})"
+        )
     jobs = [
         (target, candidate)
         for target in targets
@@ -45,7 +55,7 @@ def calibrate(
     ]
     done = []
     for target, candidate in tqdm(jobs, desc="calibration", unit="run"):
-        workspace = cached_workspace(candidate.name, target, state / "candidates")
+        workspace = cached_workspace(candidate, target, state / "candidates")
         receipt, path = score(target, workspace, candidate.name, "calibration", results, state)
         done.append(Calibration(candidate, receipt, path))
         tqdm.write(

@@ -1,9 +1,9 @@
 """Calibration candidates: workspaces scored like any submission, to show the suite discriminates.
 
 Validity baselines exist for every target (the reference itself, an empty program, a lookup
-table of the visible gold, a thief that reaches for the oracle and the reference); independent
-reimplementations from Debian (gojq, busybox, uutils) exist for the targets they reimplement.
-Each is registered by name with ``@candidate`` and materialised as a workspace folder holding
+table of the visible gold, a thief that reaches for the oracle and the reference), each
+registered by name with ``@candidate``; independent reimplementations packaged by Debian come
+from the ``[[rivals]]`` of a target's spec. Each is materialised as a workspace folder holding
 ``bin/<command>`` (and ``build.sh`` where it needs one), exactly what an agent would submit.
 """
 
@@ -26,7 +26,7 @@ from mirror.boxes.images import (
     packages_tag,
     run_build_step,
 )
-from mirror.specs.targets import Target
+from mirror.specs.targets import Rival, SpecError, Target
 from mirror.suites import load_suite, visible_path
 
 Materialise = Callable[[Target, Path], None]
@@ -36,29 +36,50 @@ Materialise = Callable[[Target, Path], None]
 class Candidate:
     name: str
     materialise: Materialise
-    targets: frozenset[str] | None  # None: every target
     expect: str  # what calibration should show: "100", "0", "<=5", "between"
+    recipe: str = ""  # what shapes its workspace beyond the target and this module
 
 
-CANDIDATES: dict[str, Candidate] = {}
+CANDIDATES: dict[str, Candidate] = {}  # the baselines, scored for every target
 
 
-def candidate(
-    name: str, targets: set[str] | None = None, expect: str = "between"
-) -> Callable[[Materialise], Materialise]:
-    """Register a calibration candidate under ``name``."""
+def candidate(name: str, expect: str) -> Callable[[Materialise], Materialise]:
+    """Register a baseline calibration candidate under ``name``."""
 
     def register(function: Materialise) -> Materialise:
-        CANDIDATES[name] = Candidate(
-            name, function, frozenset(targets) if targets else None, expect
-        )
+        if name in CANDIDATES:
+            raise ValueError(f"calibration candidate {name!r} is registered twice")
+        CANDIDATES[name] = Candidate(name, function, expect)
         return function
 
     return register
 
 
+def rival(target: Target, spec: Rival) -> Candidate:
+    """A candidate from one of the target's ``[[rivals]]``: it should land between 0 and 100 %."""
+    if spec.name in CANDIDATES:
+        raise SpecError(
+            f"{target.folder / 'target.toml'}: field 'rivals': {spec.name!r} is a baseline "
+            f"candidate's name; rename the rival"
+        )
+    materialise = _debian_program(spec.packages, spec.program)
+    return Candidate(spec.name, materialise, "between", spec.model_dump_json())
+
+
 def candidates_for(target: Target) -> list[Candidate]:
-    return [c for c in CANDIDATES.values() if c.targets is None or target.name in c.targets]
+    """The baselines, then the target's rivals."""
+    return [*CANDIDATES.values(), *(rival(target, spec) for spec in target.rivals)]
+
+
+def find_candidate(name: str, target: Target) -> Candidate:
+    """Candidate ``name`` of ``target``; a UserError listing the known ones if there is none."""
+    known = {found.name: found for found in candidates_for(target)}
+    if name not in known:
+        raise SpecError(
+            f"no calibration candidate {name!r} for {target.name} (known: {', '.join(known)}); "
+            f"rivals are listed under [[rivals]] in {target.folder / 'target.toml'}"
+        )
+    return known[name]
 
 
 def _write_program(workspace: Path, command: str, text: str) -> None:
@@ -200,29 +221,25 @@ def thief(target: Target, workspace: Path) -> None:
     _write_program(workspace, target.command, THIEF_PROGRAM.format(binary=target.binary))
 
 
-candidate("gojq", {"jq"})(_debian_program(["gojq"], "/usr/bin/gojq"))
-candidate("busybox", {"sed", "cal"})(_debian_program(["busybox-static"], "/bin/busybox"))
-candidate("uutils", {"numfmt"})(_debian_program(["rust-coreutils"], "/usr/bin/coreutils"))
-
-
 def materialise(name: str, target: Target, into: Path) -> Path:
     """A fresh workspace of candidate ``name`` for ``target`` under ``into``."""
     workspace = into / target.name / name
-    CANDIDATES[name].materialise(target, workspace)
+    find_candidate(name, target).materialise(target, workspace)
     return workspace
 
 
-def cached_workspace(name: str, target: Target, cache: Path) -> Path:
+def cached_workspace(found: Candidate, target: Target, cache: Path) -> Path:
     """The candidate's workspace, made once per input that shapes it (scoring copies it)."""
+    name = found.name
     visible = visible_path(target)
-    parts = [name, packages_tag(target), base_tag(), Path(__file__).read_text()]
+    parts = [name, found.recipe, packages_tag(target), base_tag(), Path(__file__).read_text()]
     parts.append(hashlib.sha256(visible.read_bytes()).hexdigest() if visible.exists() else "")
     key = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
     workspace = cache / target.name / f"{name}-{key}"
     if not workspace.exists():
         cache.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=cache))
-        CANDIDATES[name].materialise(target, staging / "workspace")
+        found.materialise(target, staging / "workspace")
         workspace.parent.mkdir(parents=True, exist_ok=True)
         (staging / "workspace").rename(workspace)
         shutil.rmtree(staging)

@@ -16,6 +16,7 @@ import importlib.util
 import json
 from collections.abc import Callable
 from functools import cache
+from types import ModuleType
 
 from hypothesis import strategies as st
 
@@ -32,6 +33,7 @@ def generator(target: str, family: str) -> Callable[[StrategyFactory], StrategyF
     """Register a factory of a Case strategy under ``target`` and ``family``."""
 
     def register(factory: StrategyFactory) -> StrategyFactory:
+        _refuse_twice(target, family)
         _REGISTRY.setdefault(target, {})[family] = factory
         return factory
 
@@ -42,25 +44,35 @@ def fixed_cases(target: str, family: str) -> Callable[[FixedFactory], FixedFacto
     """Register a function returning a fixed list of cases under ``target`` and ``family``."""
 
     def register(factory: FixedFactory) -> FixedFactory:
+        _refuse_twice(target, family)
         _FIXED.setdefault(target, {})[family] = factory
         return factory
 
     return register
 
 
+def _refuse_twice(target: str, family: str) -> None:
+    if family in _REGISTRY.get(target, {}) or family in _FIXED.get(target, {}):
+        path = get_target(target).folder / "generators.py"
+        raise SpecError(f"{path}: family {family!r} is registered twice; rename one of them")
+
+
 @cache
-def _load(target_name: str) -> None:
+def generators_module(target_name: str) -> ModuleType:
+    """The target's ``generators.py``, run once (running it registers its families)."""
     path = get_target(target_name).folder / "generators.py"
     if not path.exists():
         raise SpecError(f"{path}: missing; every target needs its case generators")
     spec = importlib.util.spec_from_file_location(f"mirror_targets.{target_name}", path)
     assert spec and spec.loader
-    spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def generators(target_name: str) -> dict[str, st.SearchStrategy[Case]]:
     """Every family's strategy for a target."""
-    _load(target_name)
+    generators_module(target_name)
     factories = _REGISTRY.get(target_name, {})
     if not factories:
         raise SpecError(f"targets/{target_name}/generators.py registers no @generator")
@@ -74,7 +86,7 @@ def any_case(target_name: str) -> st.SearchStrategy[Case]:
 
 def seed_cases(target_name: str) -> dict[str, list[Case]]:
     """Hand-written seeds from ``seeds.jsonl`` plus registered fixed cases, by family."""
-    _load(target_name)
+    generators_module(target_name)
     families: dict[str, list[Case]] = {}
     path = get_target(target_name).folder / "seeds.jsonl"
     if path.exists():

@@ -9,7 +9,7 @@ import tomllib
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -17,8 +17,11 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    StrictBool,
+    StrictInt,
     StringConstraints,
     ValidationError,
+    field_validator,
 )
 
 from mirror.errors import UserError
@@ -27,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 AbsolutePath = Annotated[str, StringConstraints(pattern=r"^/[^\x00]*$")]
 DebianPackage = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9+.-]+$")]
+Locale = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}_[A-Z]{2}(\.[\w-]+)?(@\w+)?$")]
 
 
 def _inside_folder(name: str) -> str:
@@ -89,6 +93,26 @@ class SandboxPaths(_Strict):
     execute: list[AbsolutePath] = []
 
 
+class Rival(_Strict):
+    """An independent implementation packaged by Debian, scored in calibration.
+
+    ``packages`` are installed in the base image and ``program`` (with the libraries it loads)
+    becomes the workspace's ``bin/<command>``, started under the target's command name, so a
+    multi-call program (busybox, uutils) behaves as that command.
+    """
+
+    name: Name
+    packages: list[DebianPackage] = Field(min_length=1)
+    program: AbsolutePath
+
+
+class Bench(_Strict):
+    """This target's roles in ``mirror bench`` (speed measurements)."""
+
+    oracle: list[str] | None = Field(None, min_length=1)  # the query timed by `bench oracle`
+    scoring: StrictBool = False  # the default target of `bench scoring`
+
+
 class Target(_Strict):
     """What to install, how the program is invoked, and how it is classified."""
 
@@ -103,10 +127,22 @@ class Target(_Strict):
     build: Build | None = None
     docs: Docs = Docs()
     sandbox: SandboxPaths = SandboxPaths()
-    heldout_min: int = Field(300, ge=1)  # fewest held-out cases its suite may have
+    heldout_min: StrictInt = Field(300, ge=1)  # fewest held-out cases its suite may have
+    rivals: list[Rival] = []
+    locales: list[Locale] = []  # that its cases set: every one is built into the agent image
+    demo: StrictBool = False  # scored by `mirror demo`
+    bench: Bench = Bench()
     folder: Path = Field(default=Path(), exclude=True)
 
     _spec_digest: str = PrivateAttr("")
+
+    @field_validator("rivals")
+    @classmethod
+    def _rival_names_differ(cls, rivals: list[Rival]) -> list[Rival]:
+        names = [rival.name for rival in rivals]
+        if repeated := sorted({name for name in names if names.count(name) > 1}):
+            raise ValueError(f"rival names must differ: rename {', '.join(repeated)}")
+        return rivals
 
     @property
     def spec_digest(self) -> str:
@@ -171,6 +207,18 @@ def all_targets(root: Path | None = None) -> dict[str, Target]:
     """Every target under the targets folder, by name."""
     root = root or targets_root()
     return {path.parent.name: load_target(path) for path in sorted(root.glob("*/target.toml"))}
+
+
+def bench_target(role: Literal["oracle", "scoring"], root: Path | None = None) -> Target:
+    """The one target whose spec sets ``bench.<role>``."""
+    chosen = [target for target in all_targets(root).values() if getattr(target.bench, role)]
+    if len(chosen) != 1:
+        found = ", ".join(str(target.folder / "target.toml") for target in chosen) or "none"
+        raise SpecError(
+            f"field 'bench.{role}' must be set in exactly one target.toml under "
+            f"{root or targets_root()} (set in: {found}); set it in one"
+        )
+    return chosen[0]
 
 
 def get_target(name: str) -> Target:
