@@ -122,8 +122,13 @@ class ReferenceBox:
 
 
 @contextmanager
-def reference_box(target: Target, socket_path: Path, log_dir: Path) -> Iterator[ReferenceBox]:
-    """Start the target's reference box serving ``socket_path``; remove it on exit."""
+def reference_box(
+    target: Target, socket_path: Path, log_dir: Path, labels: dict[str, str] | None = None
+) -> Iterator[ReferenceBox]:
+    """Start the target's reference box serving ``socket_path``; remove it on exit.
+
+    ``labels`` are added to the box's own (an owner finds what it started by them).
+    """
     image = ensure_reference_image(target)
     sandbox = ["--sandbox", sandbox_rules(target)]
     if image.manifest["static"]:
@@ -131,7 +136,7 @@ def reference_box(target: Target, socket_path: Path, log_dir: Path) -> Iterator[
     else:
         sandbox += ["--sandbox-preload", SANDBOX_PRELOAD]
     with runner_box(
-        image.tag, target.binary, target.command, socket_path, log_dir, target.name, sandbox
+        image.tag, target.binary, target.command, socket_path, log_dir, target.name, sandbox, labels
     ) as container:
         yield ReferenceBox(
             target, image, container, socket_path.absolute(), log_dir / "queries.jsonl"
@@ -147,6 +152,7 @@ def runner_box(
     log_dir: Path,
     label: str,
     extra: Sequence[str] = (),
+    labels: dict[str, str] | None = None,
 ) -> Iterator[Any]:
     """A hardened box whose runner serves ``program`` on ``socket_path`` (a host path)."""
     socket_path = socket_path.absolute()
@@ -168,7 +174,9 @@ def runner_box(
             str(socket_path.parent): {"bind": "/oracle", "mode": "rw"},
             str(log_dir.absolute()): {"bind": str(Path(QUERY_LOG_IN_BOX).parent), "mode": "rw"},
         },
-        **hardened_options(labels={"mirror.box": "reference", "mirror.target": label}),
+        **hardened_options(
+            labels={**(labels or {}), "mirror.box": "reference", "mirror.target": label}
+        ),
     )
     try:
         _wait_until_serving(container, socket_path)
@@ -195,11 +203,22 @@ def _wait_until_serving(container: Any, socket_path: Path, timeout: float = 30.0
 
 
 @contextmanager
-def agent_box(target: Target, task: Path, workspace: Path, socket_dir: Path) -> Iterator[Any]:
+def agent_box(
+    target: Target,
+    task: Path,
+    workspace: Path,
+    socket_dir: Path,
+    *,
+    cpus: float | None = None,
+    memory: str = "8g",
+    pids: int = 512,
+    labels: dict[str, str] | None = None,
+) -> Iterator[Any]:
     """The box an agent works in: toolchains, /task (read-only), /work, and the oracle socket.
 
     The reference program is not in it (copies the image happens to hold are masked), nor the
-    held-out suite, nor the query log.
+    held-out suite, nor the query log. ``cpus``, ``memory`` (its tmpfs folders count in it) and
+    ``pids`` bound it; ``labels`` are added to its own.
     """
     from mirror.boxes.agent_image import AGENT_UID, ensure_agent_image, masks
 
@@ -230,7 +249,13 @@ def agent_box(target: Target, task: Path, workspace: Path, socket_dir: Path) -> 
             str(socket_dir.absolute()): {"bind": "/oracle", "mode": "ro"},
         },
         mounts=masks(target),
-        **hardened_options(mem_limit="8g", memswap_limit="8g", labels={"mirror.box": "agent"}),
+        nano_cpus=int(cpus * 1e9) if cpus else None,
+        **hardened_options(
+            mem_limit=memory,
+            memswap_limit=memory,
+            pids_limit=pids,
+            labels={**(labels or {}), "mirror.box": "agent"},
+        ),
     )
     try:
         yield container

@@ -54,6 +54,16 @@ class Memorization(BaseModel):
     memorized: bool
 
 
+class AgentRun(BaseModel):
+    """Where an agent run's receipt came from: the model, the Inspect log and the sample."""
+
+    model: str
+    log: str
+    sample_id: str
+    epoch: int = Field(ge=1)
+    stopped_by: str | None = None  # the limit that ended the run ("token", "time", ...), if any
+
+
 class Receipt(BaseModel):
     """One scored run, as the scoring step writes it."""
 
@@ -77,6 +87,8 @@ class Receipt(BaseModel):
     wall_seconds: float | None = Field(default=None, ge=0)
     oracle_queries: int | None = Field(default=None, ge=0)
     memorization: Memorization | None = None
+    working_seconds: float | None = Field(default=None, ge=0)
+    agent: AgentRun | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

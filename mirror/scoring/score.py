@@ -222,8 +222,12 @@ def score(
     workers: int = WORKERS,
     suite: Suite | None = None,
     wall_seconds: float | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> tuple[Receipt, Path]:
-    """Build and score ``workspace`` on the held-out suite; write and return its receipt."""
+    """Build and score ``workspace`` on the held-out suite; write and return its receipt.
+
+    ``extra`` holds further optional receipt fields (an agent run's tokens, cost, log...).
+    """
     suite = suite or load_suite(target)
     entries = suite.heldout
     run_id = (
@@ -262,6 +266,7 @@ def score(
         build={"status": status, "log": str(build_log)},
         created_at=datetime.now(UTC),
         wall_seconds=wall_seconds,
+        **(extra or {}),
     )
     path = folder / f"{run_id}.receipt.json"
     path.write_text(receipt.model_dump_json(indent=1, exclude_none=True) + "\n")
