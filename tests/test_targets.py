@@ -3,6 +3,10 @@ facts about single targets (rivals, locales, demo, bench roles) come from them."
 
 from __future__ import annotations
 
+import ast
+import io
+import re
+import tokenize
 from pathlib import Path
 
 import pytest
@@ -191,3 +195,73 @@ def test_calibrate_refuses_an_unknown_candidate_before_running_any(tmp_path: Pat
     with pytest.raises(UserError, match=r"no calibration candidate 'nosuch' for cal \(known: "):
         calibrate([all_targets()["cal"]], tmp_path / "results", tmp_path, {"nosuch", "empty"})
     assert not (tmp_path / "results").exists()
+
+
+MIRROR = Path(__file__).resolve().parents[1] / "mirror"
+# Files still being cleaned by other work on issue 9; each passes as soon as it is clean.
+NAMES_BEING_MOVED = {
+    "cli/main.py": "the `bench scoring` default (the spec's [bench] scoring picks it)",
+    "cli/redteam.py": "the red team's default targets",
+    "demo.py": "DEMO_TARGETS (the spec's demo = true picks them)",
+    "redteam/attacks.py": "the red team's per-target readers (targets/<name>/redteam.toml)",
+    "suites/upstream.py": "sed used as a shell tool in the source-package script",
+}
+
+
+def target_names_in(path: Path, names: set[str]) -> list[str]:
+    """Where a target's name appears in code: as an identifier, or as a word of a string
+    literal. Comments, docstrings and comment lines of scripts held in strings are skipped."""
+    source = path.read_text(encoding="utf-8")
+    docstrings = {
+        (node.lineno, node.col_offset)
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    }
+    alternatives = "|".join(map(re.escape, sorted(names)))
+    word = re.compile(rf"(?<![\w.-])({alternatives})(?![\w-]|\.\w)")
+    found = []
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.NAME and token.string in names:
+            found.append(f"{path}:{token.start[0]}: {token.string}")
+        elif token.type == tokenize.STRING and token.start not in docstrings:
+            for number, line in enumerate(token.string.splitlines(), start=token.start[0]):
+                if not line.lstrip().startswith("#"):
+                    found += [f"{path}:{number}: {match}" for match in word.findall(line)]
+    return found
+
+
+def test_the_name_scan_finds_identifiers_and_string_words_only(tmp_path: Path) -> None:
+    path = tmp_path / "sample.py"
+    path.write_text(
+        '"""Module docstring: jq."""\n'
+        "# a comment: jq\n"
+        "def f(jq):\n"
+        '    """Docstring: sed."""\n'
+        '    x = ["cal", "sed -n p", "used", "jq.py", "ajq", "mirror/ref-cal"]\n'
+        '    script = """\n    # sed in a script comment\n    jq .\n    """\n'
+    )
+    assert target_names_in(path, {"jq", "sed", "cal"}) == [
+        f"{path}:3: jq",
+        f"{path}:5: cal",
+        f"{path}:5: sed",
+        f"{path}:8: jq",
+    ]
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        pytest.param(
+            path.relative_to(MIRROR).as_posix(),
+            marks=[pytest.mark.xfail(reason=why, strict=False)]
+            if (why := NAMES_BEING_MOVED.get(path.relative_to(MIRROR).as_posix()))
+            else [],
+        )
+        for path in sorted(MIRROR.rglob("*.py"))
+    ],
+)
+def test_no_target_name_in_mirror_code(module: str) -> None:
+    """Facts about a target live in targets/<name>/, not in the harness's code."""
+    assert target_names_in(MIRROR / module, set(all_targets())) == []
