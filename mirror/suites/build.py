@@ -216,7 +216,7 @@ def build_suite(
     )
     strategies = generators(target.name)
     offers = [(family, case) for family, cases in seed_cases(target.name).items() for case in cases]
-    wanted = max(0, visible_min + heldout_min - len(offers))
+    wanted: float = max(0, visible_min + heldout_min - len(offers))
     per_family = max(MIN_DRAWS, math.ceil(1.3 * wanted / len(strategies)))
     pool = _Pool(options)
     with (

@@ -118,9 +118,9 @@ def _fetch(
         for member in archive.getmembers():
             name = Path(member.name)
             if member.isfile() and name.parts[0] == "out" and ".." not in name.parts:
-                content = archive.extractfile(member)
-                assert content is not None
-                files[folder.joinpath(*name.parts[1:])] = content.read()
+                stream = archive.extractfile(member)
+                assert stream is not None
+                files[folder.joinpath(*name.parts[1:])] = stream.read()
     marker = folder / ".source-version"
     for path, content in sorted(files.items(), key=lambda item: item[0] == marker):
         path.parent.mkdir(parents=True, exist_ok=True)
