@@ -273,7 +273,9 @@ def test_cli(tmp_path: Path) -> None:
     synthetic_results(tmp_path / "results", with_tokens=True)
     out = tmp_path / "report"
     args = ["--results", str(tmp_path / "results"), "--out", str(out)]
-    result = CliRunner().invoke(report_command, args)
+    strict = CliRunner().invoke(report_command, args)  # synthetic_results holds a broken receipt
+    assert strict.exit_code == 1 and "broken.receipt.json" in strict.output
+    result = CliRunner().invoke(report_command, [*args, "--skip-malformed"])
     assert result.exit_code == 0, result.output
     assert str(out / "solve_rate_heatmap.png") in result.output
 

@@ -12,14 +12,15 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from mirror.boxes.engine import EngineError, image_exists
-from mirror.boxes.images import ImageBuildError, ensure_reference_image, reference_tag
+from mirror.boxes.engine import image_exists
+from mirror.boxes.images import ensure_reference_image, reference_tag
+from mirror.cli.errors import MirrorGroup
 from mirror.cli.redteam import redteam_command
 from mirror.cli.report import report_command
+from mirror.cli.tables import echo_table
 from mirror.cli.tests import tests
-from mirror.scoring.score import ScoringError
-from mirror.specs.targets import SpecError, all_targets, get_target
-from mirror.suites import SuiteError
+from mirror.errors import UserError
+from mirror.specs.targets import Target, all_targets, get_target
 
 
 def state_dir() -> Path:
@@ -27,8 +28,8 @@ def state_dir() -> Path:
     return Path(os.environ.get("MIRROR_STATE", Path.home() / ".cache" / "mirror"))
 
 
-@click.group()
-@click.option("-v", "--verbose", is_flag=True, help="Log build steps.")
+@click.group(cls=MirrorGroup)
+@click.option("-v", "--verbose", is_flag=True, help="Log build steps (and where a harness failed).")
 def main(verbose: bool) -> None:
     """mirrorcode: rebuild a real command-line program from its behaviour alone."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
@@ -42,26 +43,24 @@ def targets() -> None:
 @targets.command("list")
 def targets_list() -> None:
     """Show every target and whether its reference image is built."""
-    with _user_errors():
-        rows = [
-            (t.name, t.bucket.value, t.category, t.command, image_exists(reference_tag(t)))
-            for t in all_targets().values()
-        ]
-    click.echo(f"{'target':<12} {'bucket':<6} {'category':<10} {'command':<10} image")
-    for name, bucket, category, command, built in rows:
-        status = "built" if built else "not built"
-        click.echo(f"{name:<12} {bucket:<6} {category:<10} {command:<10} {status}")
+    rows = [
+        (t.name, t.bucket.value, t.category, t.command, image_exists(reference_tag(t)))
+        for t in all_targets().values()
+    ]
+    echo_table(
+        ("target", "bucket", "category", "command", "image"),
+        [(*row[:4], "built" if row[4] else "not built") for row in rows],
+    )
 
 
 @targets.command("build")
 @click.argument("names", nargs=-1)
 def targets_build(names: tuple[str, ...]) -> None:
     """Build reference images (all targets when no NAME is given); cached by content hash."""
-    with _user_errors():
-        chosen = [get_target(name) for name in names] or list(all_targets().values())
-        for target in tqdm(chosen, desc="reference images", unit="target"):
-            image = ensure_reference_image(target)
-            tqdm.write(f"{target.name}: {image.tag} {image.manifest['packages']}")
+    chosen = [get_target(name) for name in names] or list(all_targets().values())
+    for target in tqdm(chosen, desc="reference images", unit="target"):
+        image = ensure_reference_image(target)
+        tqdm.write(f"{target.name}: {image.tag} {image.manifest['packages']}")
 
 
 @main.group()
@@ -84,7 +83,7 @@ def oracle_serve(target_name: str, socket_path: Path, log_dir: Path | None) -> N
     log_dir = log_dir or state_dir() / "logs" / target_name
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with _user_errors(), reference_box(get_target(target_name), socket_path, log_dir) as box:
+    with reference_box(get_target(target_name), socket_path, log_dir) as box:
         click.echo(f"oracle for {target_name} serving {box.socket_path}; log {box.log_path}")
         with contextlib.suppress(KeyboardInterrupt):
             stop.wait()
@@ -103,9 +102,7 @@ def bench_oracle(repeat: int, batch_size: int) -> None:
     """Oracle round trips against bare exec and docker exec, on `cal 1 2024`."""
     from mirror.bench.oracle import oracle_benchmark
 
-    with _user_errors():
-        table = oracle_benchmark(repeat=repeat, batch_size=batch_size, state=state_dir())
-    click.echo(table)
+    click.echo(oracle_benchmark(repeat=repeat, batch_size=batch_size, state=state_dir()))
 
 
 @main.command("score")
@@ -117,12 +114,21 @@ def bench_oracle(repeat: int, batch_size: int) -> None:
 def score_command(
     target_name: str, workspace: Path, candidate: str | None, kind: str, results: Path
 ) -> None:
-    """Build WORKSPACE in a scoring box and score it on TARGET's held-out suite."""
+    """Build WORKSPACE in a scoring box and score it on TARGET's held-out suite.
+
+    WORKSPACE holds the program at bin/<command>, or a build.sh that makes it there.
+    """
     from mirror.scoring.score import score
 
-    with _user_errors():
-        name = candidate or workspace.resolve().name
-        receipt, path = score(get_target(target_name), workspace, name, kind, results, state_dir())
+    target = get_target(target_name)
+    program = workspace / "bin" / target.command
+    if not (program.is_symlink() or program.exists() or (workspace / "build.sh").exists()):
+        raise UserError(
+            f"{workspace}: neither bin/{target.command} nor build.sh; give the folder that holds "
+            f"the program at bin/{target.command} (or a build.sh that makes it there)"
+        )
+    name = candidate or workspace.resolve().name
+    receipt, path = score(target, workspace, name, kind, results, state_dir())
     click.echo(
         f"{receipt.target} {receipt.candidate}: {receipt.passed}/{receipt.total} "
         f"({receipt.pass_fraction:.1%}), build {receipt.build.status}; receipt {path}"
@@ -135,13 +141,26 @@ def score_command(
 @click.option("--results", type=click.Path(path_type=Path), default=Path("results"))
 def calibrate_command(names: tuple[str, ...], candidates: str | None, results: Path) -> None:
     """Score the calibration candidates of TARGETs (all with suites when none is given)."""
-    from mirror.scoring.calibration import calibrate, calibration_table
+    from mirror.scoring.calibration import calibrate
 
-    with _user_errors():
-        chosen = [get_target(n) for n in names] or _targets_with_suites()
-        only = set(candidates.split(",")) if candidates else None
-        runs = calibrate(chosen, results, state_dir(), only)
-    click.echo(calibration_table(runs))
+    chosen = [get_target(n) for n in names] or _targets_with_suites()
+    only = {name.strip() for name in candidates.split(",")} if candidates else None
+    runs = calibrate(chosen, results, state_dir(), only)
+    echo_table(
+        ("target", "candidate", "pass", "99%", "100%", "expected", ""),
+        [
+            (
+                run.receipt.target,
+                run.receipt.candidate,
+                f"{run.receipt.pass_fraction:.1%}",
+                "yes" if run.receipt.solved_99 else "no",
+                "yes" if run.receipt.solved_100 else "no",
+                run.candidate.expect,
+                "ok" if run.meets_expectation else "NOT MET",
+            )
+            for run in runs
+        ],
+    )
     if not all(run.meets_expectation for run in runs):
         raise click.ClickException("some calibration expectations were not met (see table)")
 
@@ -152,14 +171,19 @@ def demo_command(out: Path) -> None:
     """The main job on embedded defaults: targets, suites, calibration, a heatmap. No API key."""
     from mirror.demo import run_demo
 
-    with _user_errors():
-        click.echo(run_demo(out, state_dir()))
+    click.echo(run_demo(out, state_dir()))
 
 
-def _targets_with_suites() -> list:
-    from mirror.suites import heldout_dir
+def _targets_with_suites() -> list[Target]:
+    from mirror.suites import heldout_dir, heldout_root
 
-    return [t for t in all_targets().values() if (heldout_dir(t) / "cases.jsonl").exists()]
+    found = [t for t in all_targets().values() if (heldout_dir(t) / "cases.jsonl").exists()]
+    if not found:
+        raise UserError(
+            f"no target has a held-out suite under {heldout_root()}; name a TARGET, or build "
+            "suites with `mirror tests build --all`"
+        )
+    return found
 
 
 @bench.command("scoring")
@@ -170,19 +194,7 @@ def bench_scoring(target_name: str, cases: int, workers: int) -> None:
     """Scoring boxes vs bare host runs of the same held-out cases, wall times and ratio."""
     from mirror.bench.scoring import scoring_benchmark
 
-    with _user_errors():
-        click.echo(scoring_benchmark(target_name, cases, workers))
-
-
-class _user_errors:
-    """Turn the library's expected failures into clean CLI errors."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type | None, error: BaseException | None, _tb: object) -> None:
-        if isinstance(error, SpecError | EngineError | ImageBuildError | SuiteError | ScoringError):
-            raise click.ClickException(str(error)) from None
+    click.echo(scoring_benchmark(target_name, cases, workers))
 
 
 main.add_command(report_command)

@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from mirror.boxes.engine import EngineError
-from mirror.boxes.images import ImageBuildError
-from mirror.specs.targets import SpecError, Target, all_targets, get_target
-from oracle.client import OracleError
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """The library's expected failures as clean CLI errors (the suites module loads lazily:
-    it imports Hypothesis, which every other command can do without)."""
-    from mirror.suites import SuiteError
-
-    try:
-        yield
-    except (SuiteError, SpecError, EngineError, ImageBuildError, OracleError) as error:
-        raise click.ClickException(str(error)) from None
+from mirror.cli.tables import echo_table
+from mirror.specs.targets import Target, all_targets, get_target
 
 
 def _chosen(names: tuple[str, ...], everything: bool) -> list[Target]:
@@ -65,29 +49,28 @@ def tests_build(
     """Capture gold from the reference, screen it, split it, write both suites."""
     from mirror.suites import VISIBLE_MIN, BuildOptions, build_suite, heldout_dir
 
-    with _errors():
-        chosen = _chosen(names, everything)
-        if visible_out and len(chosen) != 1:
-            raise click.UsageError("--visible-out takes exactly one TARGET")
-        options = BuildOptions(
-            seed=seed,
-            runs=runs,
-            keep_volatile=keep_volatile,
-            visible_min=visible_min or VISIBLE_MIN,
-            heldout_min=heldout_min,
-            visible_path=visible_out,
+    chosen = _chosen(names, everything)
+    if visible_out and len(chosen) != 1:
+        raise click.UsageError("--visible-out takes exactly one TARGET")
+    options = BuildOptions(
+        seed=seed,
+        runs=runs,
+        keep_volatile=keep_volatile,
+        visible_min=visible_min or VISIBLE_MIN,
+        heldout_min=heldout_min,
+        visible_path=visible_out,
+    )
+    for target in chosen:
+        report = build_suite(target, options)
+        dropped = " ".join(f"{k}={v}" for k, v in sorted(report.dropped.items())) or "none"
+        click.echo(
+            f"{target.name}: {report.visible} visible, {report.heldout} held-out "
+            f"({report.volatile} volatile) from {report.captured} captured cases in "
+            f"{report.rounds} round(s), {report.seconds:.0f}s; dropped: {dropped}; "
+            f"held-out in {heldout_dir(target)}"
         )
-        for target in chosen:
-            report = build_suite(target, options)
-            dropped = " ".join(f"{k}={v}" for k, v in sorted(report.dropped.items())) or "none"
-            click.echo(
-                f"{target.name}: {report.visible} visible, {report.heldout} held-out "
-                f"({report.volatile} volatile) from {report.captured} captured cases in "
-                f"{report.rounds} round(s), {report.seconds:.0f}s; dropped: {dropped}; "
-                f"held-out in {heldout_dir(target)}"
-            )
-            for problem in report.problems:
-                click.echo(f"  problem: {problem}", err=True)
+        for problem in report.problems:
+            click.echo(f"  problem: {problem}", err=True)
 
 
 @tests.command("verify")
@@ -99,24 +82,23 @@ def tests_verify(names: tuple[str, ...], everything: bool, visible: Path | None)
     from mirror.suites import verify_suite
 
     failed = []
-    with _errors():
-        for target in _chosen(names, everything):
-            report = verify_suite(target, visible)
-            for key, (recorded, current) in report.reference_changes.items():
-                click.echo(f"{target.name}: reference {key} was {recorded}, now {current}")
-            for drift in report.drift:
-                click.echo(f"{target.name}: drift: {drift.describe()}")
-            for drift in report.volatile_changed:
-                click.echo(f"{target.name}: volatile (expected): {drift.describe()}")
-            for problem in report.problems:
-                click.echo(f"{target.name}: check failed: {problem}")
-            click.echo(
-                f"{target.name}: {report.checked} cases, {len(report.drift)} drifted, "
-                f"{len(report.volatile_changed)}/{report.volatile_total} volatile changed, "
-                f"{report.seconds:.0f}s"
-            )
-            if report.drift or report.problems:
-                failed.append(target.name)
+    for target in _chosen(names, everything):
+        report = verify_suite(target, visible)
+        for key, (recorded, current) in report.reference_changes.items():
+            click.echo(f"{target.name}: reference {key} was {recorded}, now {current}")
+        for drift in report.drift:
+            click.echo(f"{target.name}: drift: {drift.describe()}")
+        for drift in report.volatile_changed:
+            click.echo(f"{target.name}: volatile (expected): {drift.describe()}")
+        for problem in report.problems:
+            click.echo(f"{target.name}: check failed: {problem}")
+        click.echo(
+            f"{target.name}: {report.checked} cases, {len(report.drift)} drifted, "
+            f"{len(report.volatile_changed)}/{report.volatile_total} volatile changed, "
+            f"{report.seconds:.0f}s"
+        )
+        if report.drift or report.problems:
+            failed.append(target.name)
     if failed:
         raise click.ClickException(f"drift or failed checks: {', '.join(failed)}")
 
@@ -147,35 +129,30 @@ def tests_list() -> None:
     rows = []
     problems: dict[str, list[str]] = {}
     notes: list[str] = []
-    with _errors():
-        for target in all_targets().values():
-            if not (visible_path(target).exists() or heldout_dir(target).exists()):
-                rows.append((target.name, "-", "-", "-", "-", "-", "-", "not built"))
-                continue
-            suite = load_suite(target)
-            required = generators(target.name)
-            problems[target.name] = suite_problems(suite, target, required)
-            if suite.manifest.get("generators") != generator_versions(target):
-                notes.append(f"{target.name}: its generators or seeds changed since the build")
-            families = {entry.family for entry in suite.visible + suite.heldout}
-            dropped = suite.manifest["dropped"]
-            rows.append(
-                (
-                    target.name,
-                    str(len(suite.visible)),
-                    str(len(suite.heldout)),
-                    str(len(families)),
-                    str(sum(e.volatile for e in suite.visible + suite.heldout)),
-                    f"{lookup_pass_rate(suite.visible, suite.heldout):.1%}",
-                    " ".join(f"{k}={v}" for k, v in sorted(dropped.items())) or "none",
-                    "ok" if not problems[target.name] else f"{len(problems[target.name])} problems",
-                )
+    for target in all_targets().values():
+        if not (visible_path(target).exists() or heldout_dir(target).exists()):
+            rows.append((target.name, "-", "-", "-", "-", "-", "-", "not built"))
+            continue
+        suite = load_suite(target)
+        required = generators(target.name)
+        problems[target.name] = suite_problems(suite, target, required)
+        if suite.manifest.get("generators") != generator_versions(target):
+            notes.append(f"{target.name}: its generators or seeds changed since the build")
+        families = {entry.family for entry in suite.visible + suite.heldout}
+        dropped = suite.manifest["dropped"]
+        rows.append(
+            (
+                target.name,
+                str(len(suite.visible)),
+                str(len(suite.heldout)),
+                str(len(families)),
+                str(sum(e.volatile for e in suite.visible + suite.heldout)),
+                f"{lookup_pass_rate(suite.visible, suite.heldout):.1%}",
+                " ".join(f"{k}={v}" for k, v in sorted(dropped.items())) or "none",
+                "ok" if not problems[target.name] else f"{len(problems[target.name])} problems",
             )
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        click.echo(
-            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         )
+    echo_table(header, rows)
     for name, found in problems.items():
         for problem in found[:10]:
             click.echo(f"{name}: {problem}")
