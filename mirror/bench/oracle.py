@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from mirror.boxes.containers import ReferenceBox, reference_box
 from mirror.boxes.images import PROGRAM_UID, RUNNER_HOME
+from mirror.errors import HarnessError
 from mirror.specs.targets import bench_target
 from oracle.case import Case
 from oracle.client import OracleClient
@@ -98,7 +99,7 @@ def _in_box(box: ReferenceBox, method: str, repeat: int, batch_size: int = 1) ->
         command = ["python3", "-I", "-S", "-c", BOX_SCRIPT, json.dumps(params)]
         exit_code, (out, err) = box.container.exec_run(command, user="0", demux=True)
         if exit_code != 0:
-            raise RuntimeError(f"timing {method} in the box failed:\n{err.decode()}")
+            raise HarnessError(f"timing {method} in the box failed:\n{err.decode()}")
         result = json.loads(out)
         return result["ms"], result["stdout"].encode()
 
@@ -157,7 +158,7 @@ def oracle_benchmark(repeat: int, batch_size: int, state: Path) -> str:
         for label in tqdm(METHODS, desc="oracle bench", unit="method"):
             ms, stdout = measures[label]()
             if stdout != expected:
-                raise RuntimeError(f"{label} printed {stdout!r}, expected {expected!r}")
+                raise HarnessError(f"{label} printed {stdout!r}, expected {expected!r}")
             log.info("%s (ms): %s", label, " ".join(f"{m:.2f}" for m in ms))
             rows[label] = statistics.median(ms), _p90(ms)
     bare = rows[BARE][0]

@@ -31,6 +31,7 @@ from tqdm import tqdm
 from mirror.boxes.agent_image import CANDIDATE_UID, ensure_agent_image, masks
 from mirror.boxes.containers import RUNNER_CAPABILITIES, hardened_options, reference_box
 from mirror.boxes.engine import engine
+from mirror.errors import HarnessError
 from mirror.scoring.receipts import RECEIPT_FORMAT, Receipt
 from mirror.specs.targets import Target
 from mirror.suites import Suite, SuiteCase, load_suite
@@ -55,7 +56,7 @@ BUILD_ENV = {
 }
 
 
-class ScoringError(RuntimeError):
+class ScoringError(HarnessError, RuntimeError):
     """The harness (not the candidate) failed while scoring."""
 
 
