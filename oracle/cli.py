@@ -20,6 +20,7 @@ from oracle.errors import CaseError, OracleError, UsageError
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any
 
     from oracle.case import Case, Outcome
     from oracle.runner import Runner
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 USAGE = __doc__.split("\n\n", 1)[1]
 
 
-def _number(options: dict, name: str, kind: type, default: float | None = None) -> "float | None":
+def _number(options: dict, name: str, kind: type, default: float | None = None) -> "Any":
     """The last value of option ``name`` as a ``kind`` (int or float); UsageError if it is not."""
     if name not in options:
         return default
@@ -171,7 +172,7 @@ def _runner(argv: list[str], extra: set[str] = frozenset()) -> "tuple[Runner, di
         program=options["--program"][-1],
         argv0=options["--argv0"][-1] if "--argv0" in options else None,
         case_dir=Path(options["--case-dir"][-1]) if "--case-dir" in options else CASE_DIR,
-        uid=_number(options, "--uid", int),  # type: ignore[arg-type]
+        uid=_number(options, "--uid", int),
     )
     return runner, options
 
@@ -191,7 +192,7 @@ def cmd_test(argv: list[str]) -> int:
         suite=options.get("--suite", [None])[-1],
         program=options.get("--program", [None])[-1],
         family=options.get("--family", [None])[-1],
-        show=_number(options, "--show", int, 5),  # type: ignore[arg-type]
+        show=_number(options, "--show", int, 5),
     )
 
 
