@@ -106,6 +106,13 @@ def test_target_toml_that_is_not_toml(targets_root: Path) -> None:
     assert str(spec) in message and "TOML" in message
 
 
+def test_report_with_a_malformed_target_toml(targets_root: Path, tmp_path: Path) -> None:
+    spec = copy_cal(targets_root) / "target.toml"
+    spec.write_text(spec.read_text().replace('binary = "/usr/bin/ncal"', 'binary = "ncal"'))
+    message = mirror_error("report", "--results", str(tmp_path), "--out", str(tmp_path / "out"))
+    assert str(spec) in message and "'binary'" in message
+
+
 def test_suite_line_with_a_missing_field(targets_root: Path) -> None:
     visible = copy_cal(targets_root) / "visible.jsonl"
     lines = visible.read_text().splitlines()
