@@ -1,59 +1,179 @@
-"""The red team on the real engine: no leak on jq, sed and hexyl, and detectors that do fire
-when the protection they check is taken away."""
+"""The red team on the real engine: no leak on the default targets, detectors that do fire
+when the protection they check is taken away, and red-team files that are checked on load."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
+import docker.errors
 import pytest
 
 from mirror.boxes.agent_image import ensure_agent_image
-from mirror.boxes.engine import engine
-from mirror.redteam.attacks import (
+from mirror.boxes.engine import EngineError, engine
+from mirror.redteam import (
     ATTACKS,
+    CHANNELS,
     NET,
-    READERS,
     Context,
+    ProbeError,
     Reader,
+    RedTeamSpec,
+    Verdict,
+    attack,
+    default_targets,
+    load_redteam,
+    probe_in_container,
+    probe_via_runner,
+    redteam_spec,
+    render,
+    run_redteam,
+    target_context,
+)
+from mirror.redteam.channels.through_oracle import read_via
+from mirror.redteam.judges import (
     judge_docker,
     judge_heldout,
     judge_leftovers,
     judge_tcp,
     judge_visible,
     judge_writes,
-    probe_in_container,
-    probe_via_runner,
-    read_via,
-    render,
-    run_redteam,
-    target_context,
 )
-from mirror.specs.targets import get_target
-from mirror.suites import heldout_root
-from oracle.case import Case
+from mirror.specs.targets import SpecError, all_targets, get_target
+from mirror.suites.store import heldout_root
+from oracle.case import Outcome
 
-pytestmark = pytest.mark.docker
-CAT = [Reader("cat", lambda path: Case(("-c", f'cat "{path}"')), lambda o: bool(o.stdout))]
+needs_docker = pytest.mark.docker
+CAT = [Reader(how="cat", args=["-c", 'cat "{path}"'])]
 
 
-def test_no_leak_on_jq_sed_and_hexyl() -> None:
-    results = run_redteam([get_target(name) for name in ("jq", "sed", "hexyl")])
+@needs_docker
+@pytest.mark.slow
+def test_no_leak_on_the_default_targets() -> None:
+    targets = default_targets()
+    results = run_redteam(targets)
     failed = [r for r in results if r.result != "blocked"]
     assert not failed, "\n".join(f"{r.target} {r.attack}: {r.result} {r.evidence}" for r in failed)
     per_target = Counter(r.target for r in results)
-    assert all(per_target[name] >= 25 for name in ("jq", "sed", "hexyl")), per_target
-    assert {r.channel for r in results} == {"oracle", "agent box", "scoring box", "protocol"}
+    assert all(per_target[target.name] >= 25 for target in targets), per_target
+    assert {r.channel for r in results} == set(CHANNELS)
 
 
 def test_every_attack_has_a_known_channel_and_unique_name() -> None:
     assert len(ATTACKS) >= 25
-    assert {a.channel for a in ATTACKS.values()} <= {
-        "oracle",
-        "agent box",
-        "scoring box",
-        "protocol",
-    }
+    assert {a.channel for a in ATTACKS.values()} <= set(CHANNELS)
+    with pytest.raises(ValueError, match="registered twice"):
+        attack(next(iter(ATTACKS)), "protocol")(lambda ctx: Verdict(False, ""))
+
+
+def test_default_targets_come_from_the_red_team_files() -> None:
+    chosen = {target.name for target in default_targets()}
+    assert chosen == {name for name, t in all_targets().items() if redteam_spec(t).default}
+    assert {"jq", "sed", "hexyl"} <= chosen
+    # every target that can read a named file is attacked through that feature
+    assert all(redteam_spec(t).readers for t in default_targets())
+
+
+def test_reader_tests_judge_outcomes() -> None:
+    echoed = Reader(how="r", args=["r {path}"], stdin="-\n", shows={"differs_from": "-\n"})
+    assert echoed.case(path="/etc/x").args == ("r /etc/x",)
+    assert not echoed.shows(Outcome(b"-\n", b"", 0))
+    assert echoed.shows(Outcome(b"-\nroot:x\n", b"", 0))
+    length = Reader(how="n", args=["{path}"], shows={"digits": True})
+    assert length.shows(Outcome(b" 42\n", b"", 0)) and not length.shows(Outcome(b"x", b"", 0))
+    corrupt = Reader(how="d", args=["{path}"], shows={"stream": "stderr", "contains": "bad"})
+    assert corrupt.shows(Outcome(b"", b"a bad file", 1))
+    assert not corrupt.shows(Outcome(b"bad", b"", 1))
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ('default = "maybe"', ["field 'default'", "valid boolean"]),
+        ('colour = "red"', ["field 'colour'", "unknown", "remove it", "readers"]),
+        ('[[readers]]\nhow = "cat"\nargs = ["x"]', ["field 'readers.0'", "{path}"]),
+        (
+            '[[readers]]\nhow = "cat"\nargs = ["{path}"]\nshows = { colour = 1 }',
+            ["field 'readers.0.shows.colour'", "use one of: stream, contains"],
+        ),
+        ('[[readers]]\nargs = ["{path}"]', ["field 'readers.0.how'", "required; add it"]),
+        ("[crash]\ntimeout = -1", ["field 'crash.timeout'", "greater than 0"]),
+        ("[shell]\nargs = ['sh']", ["field 'shell'", "{command}"]),
+        ("default = ", ["not valid TOML", "fix the syntax"]),
+    ],
+)
+def test_a_malformed_red_team_file_names_the_file_the_field_and_the_fix(
+    tmp_path: Path, text: str, words: list[str]
+) -> None:
+    path = tmp_path / "redteam.toml"
+    path.write_text(text)
+    with pytest.raises(SpecError) as raised:
+        load_redteam(path)
+    message = str(raised.value)
+    assert message.startswith(f"{path}: ") and "\n" not in message
+    for word in words:
+        assert word in message, message
+
+
+def test_a_target_without_a_red_team_file_gets_the_common_attacks(tmp_path: Path) -> None:
+    assert load_redteam(tmp_path / "redteam.toml") == RedTeamSpec()
+
+
+def mirror_command(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    command = [str(Path(sys.executable).parent / "mirror"), *args]
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=120, env={**os.environ, **env}
+    )
+
+
+def test_mirror_redteam_reports_a_malformed_red_team_file_in_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "targets" / "jq"
+    folder.mkdir(parents=True)
+    (folder / "target.toml").write_bytes((get_target("jq").folder / "target.toml").read_bytes())
+    (folder / "redteam.toml").write_text("default = true\nreaders = 3\n")
+    shown = mirror_command("redteam", MIRROR_TARGETS=str(tmp_path / "targets"))
+    assert shown.returncode == 1, shown.stderr
+    assert shown.stderr.count("\n") == 1 and "Traceback" not in shown.stderr
+    assert f"{folder / 'redteam.toml'}: " in shown.stderr and "field 'readers'" in shown.stderr
+
+
+def test_mirror_redteam_reports_an_engine_fault_as_the_harness_s(tmp_path: Path) -> None:
+    shown = mirror_command("redteam", "jq", DOCKER_HOST=f"unix://{tmp_path}/no-engine.sock")
+    assert shown.returncode == 3, shown.stderr
+    lines = [line for line in shown.stderr.splitlines() if line.startswith("harness error: ")]
+    assert lines and "Docker engine" in lines[0] and "Traceback" not in shown.stderr
+
+
+@pytest.fixture
+def registered() -> Iterator[list[str]]:
+    """Attacks a test registers, removed after it."""
+    names: list[str] = []
+    yield names
+    for name in names:
+        del ATTACKS[name]
+
+
+def test_a_probe_failure_is_an_error_row_and_an_engine_fault_stops_the_run(
+    registered: list[str],
+) -> None:
+    def no_result(ctx: Context) -> Verdict:
+        raise ProbeError("probe 'net' printed no result")
+
+    def engine_gone(ctx: Context) -> Verdict:
+        raise docker.errors.APIError("500 Server Error: the engine went away")
+
+    registered += ["test: probe prints nothing", "test: the engine goes away"]
+    attack(registered[0], "protocol")(no_result)
+    attack(registered[1], "protocol")(engine_gone)
+    jq = get_target("jq")
+    [result] = run_redteam([jq], [registered[0]])
+    assert (result.result, result.target) == ("error", "jq") and "no result" in result.evidence
+    with pytest.raises(EngineError, match="while attacking jq during 'test: the engine goes away'"):
+        run_redteam([jq], registered)
 
 
 @pytest.fixture(scope="module")
@@ -83,13 +203,15 @@ def containers() -> Iterator[list]:
         container.remove(force=True)
 
 
+@needs_docker
 def test_reads_of_proc_1_succeed_without_the_sandbox(jq: Context) -> None:
     _, shell, _ = jq.shell
     leaked = read_via(shell.run, CAT, ["/proc/1/cmdline"])
     assert leaked.leaked and "oracle" in leaked.evidence
-    assert not read_via(jq.run, READERS["jq"], ["/proc/1/cmdline"]).leaked
+    assert not read_via(jq.run, jq.spec.readers, ["/proc/1/cmdline"]).leaked
 
 
+@needs_docker
 def test_ptrace_succeeds_without_the_sandbox_and_fails_inside_it(jq: Context) -> None:
     bare = probe_via_runner(jq.shell[1], "ptrace", None)
     assert bare["ptrace"] == "attached" and bare["mem"] == "opened"
@@ -99,6 +221,7 @@ def test_ptrace_succeeds_without_the_sandbox_and_fails_inside_it(jq: Context) ->
     assert jailed["ptrace"] == jailed["process_vm_readv"] == "Operation not permitted"
 
 
+@needs_docker
 def test_processes_of_the_reference_are_seen_from_its_pid_namespace(
     jq: Context, containers
 ) -> None:
@@ -109,6 +232,7 @@ def test_processes_of_the_reference_are_seen_from_its_pid_namespace(
     assert not judge_visible(jq.probe("agent", "procs")).leaked
 
 
+@needs_docker
 def test_a_network_is_seen(containers) -> None:
     box = plain_container(ensure_agent_image(), network_mode="host")
     containers.append(box)
@@ -117,6 +241,7 @@ def test_a_network_is_seen(containers) -> None:
     assert NET["tcp"]  # the real probe does try addresses
 
 
+@needs_docker
 def test_a_mounted_docker_socket_is_seen(containers) -> None:
     socket = {"/var/run/docker.sock": {"bind": "/var/run/docker.sock", "mode": "ro"}}
     box = plain_container(ensure_agent_image(), volumes=socket)
@@ -125,6 +250,7 @@ def test_a_mounted_docker_socket_is_seen(containers) -> None:
     assert verdict.leaked and "/var/run/docker.sock" in verdict.evidence
 
 
+@needs_docker
 def test_a_mounted_heldout_suite_is_found(jq: Context, containers) -> None:
     suite = heldout_root() / jq.secrets.heldout_suite
     box = plain_container(
@@ -137,6 +263,7 @@ def test_a_mounted_heldout_suite_is_found(jq: Context, containers) -> None:
     assert verdict.leaked and "/mnt/s/cases.jsonl" in verdict.evidence
 
 
+@needs_docker
 def test_the_reference_is_found_where_it_is_not_masked(jq: Context, containers) -> None:
     box = plain_container(jq.image.tag, user="0")
     containers.append(box)
@@ -146,6 +273,7 @@ def test_the_reference_is_found_where_it_is_not_masked(jq: Context, containers) 
     assert verdict.leaked and "/usr/bin/jq" in verdict.evidence
 
 
+@needs_docker
 def test_gnu_sed_in_the_agent_image_is_found_without_its_mask(containers) -> None:
     with target_context(get_target("sed")) as sed:
         box = plain_container(ensure_agent_image())
@@ -156,6 +284,7 @@ def test_gnu_sed_in_the_agent_image_is_found_without_its_mask(containers) -> Non
         assert not judge_leftovers(sed, sed.probe("agent", "leftovers")).leaked
 
 
+@needs_docker
 def test_a_writable_root_is_seen(containers) -> None:
     box = plain_container(ensure_agent_image(), user="0")
     containers.append(box)
@@ -163,6 +292,7 @@ def test_a_writable_root_is_seen(containers) -> None:
     assert judge_writes(result, ["/case"]).leaked
 
 
+@needs_docker
 def test_probe_files_never_hold_a_searched_string(jq: Context) -> None:
     source = render("search", jq.params("search", "agent"))
     assert all(text not in source for text in jq.secrets.strings())

@@ -1,0 +1,9 @@
+"""Probe: the capabilities, no_new_privs and seccomp mode of the probe's own process."""
+
+import os
+from pathlib import Path
+
+lines = Path("/proc/self/status").read_text().splitlines()
+status = dict(line.split(":", 1) for line in lines)
+result = {key: status[key].strip() for key in ("CapEff", "CapPrm", "NoNewPrivs", "Seccomp")}
+result["uid"] = os.getuid()
