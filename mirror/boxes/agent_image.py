@@ -24,7 +24,7 @@ from mirror.boxes.images import (
     runner_digest,
     runner_files,
 )
-from mirror.specs.targets import Target, get_target
+from mirror.specs.targets import Target, all_targets, get_target
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +35,6 @@ TOOLCHAINS = {
     "rust": ("rustc", "cargo"),
 }
 EXTRA_PACKAGES = ("locales", "ca-certificates", "git", "less", "file", "procps")
-# Every locale a target generates, so that candidates see the same ones as the reference.
-LOCALES = ("en_US.UTF-8", "de_DE.UTF-8", "fr_FR.UTF-8", "en_IN")
 AGENT_UID = 1000
 CANDIDATE_UID = 62000
 
@@ -80,13 +78,18 @@ def masks(target: Target) -> list[Mount]:
     return [Mount(path, "/dev/null", type="bind", read_only=True) for path in hidden_paths(target)]
 
 
+def agent_locales() -> list[str]:
+    """Every locale a target's cases set (its spec's ``locales``), so candidates see them too."""
+    return list(dict.fromkeys(name for t in all_targets().values() for name in t.locales))
+
+
 def agent_packages() -> list[str]:
     return sorted({p for group in TOOLCHAINS.values() for p in group} | set(EXTRA_PACKAGES))
 
 
 def _recipe() -> str:
     """The build script of the agent image (part of its cache key)."""
-    locales = "\n".join(f"{name} UTF-8" for name in LOCALES)
+    locales = "\n".join(f"{name} UTF-8" for name in agent_locales())
     return f"""
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
