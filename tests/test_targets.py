@@ -200,10 +200,6 @@ def test_calibrate_refuses_an_unknown_candidate_before_running_any(tmp_path: Pat
 MIRROR = Path(__file__).resolve().parents[1] / "mirror"
 # Files still being cleaned by other work on issue 9; each passes as soon as it is clean.
 NAMES_BEING_MOVED = {
-    "cli/main.py": "the `bench scoring` default (the spec's [bench] scoring picks it)",
-    "cli/redteam.py": "the red team's default targets",
-    "demo.py": "DEMO_TARGETS (the spec's demo = true picks them)",
-    "redteam/attacks.py": "the red team's per-target readers (targets/<name>/redteam.toml)",
     "suites/upstream.py": "sed used as a shell tool in the source-package script",
 }
 
