@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from functools import cache
+from pathlib import Path
 
 from docker.types import Mount
 
@@ -104,7 +105,36 @@ groupadd -g {CANDIDATE_UID} candidate
 useradd -u {CANDIDATE_UID} -g {CANDIDATE_UID} -M -d /case -s /usr/sbin/nologin candidate
 mkdir -p /work /task
 {COMPILE_RUNNER}
+{_sandbox_tools_step()}
 """
+
+
+# Inspect's in-box tool executable (text editor, exec_remote), from the wheel of the pinned
+# inspect_ai: preinstalled where Inspect looks for it, owned by the agent (its tools run as the
+# agent: root in the box has no capabilities), so no run injects or downloads it.
+SANDBOX_TOOLS_ARCHIVE = "opt/mirror/inspect-sandbox-tools.tar.gz"
+
+
+@cache
+def sandbox_tools() -> tuple[str, bytes]:
+    """Where Inspect's sandbox tools live in a box, and their gzipped tree for amd64."""
+    import inspect_ai
+    from inspect_ai.util._sandbox._cli import SANDBOX_TOOLS_DIR
+
+    package = Path(inspect_ai.__file__).parent
+    version_file = package / "tool" / "_sandbox_tools_utils" / "sandbox_tools_version.txt"
+    version = version_file.read_text().strip()
+    archive = package / "binaries" / f"inspect-sandbox-tools-amd64-v{version}"
+    return SANDBOX_TOOLS_DIR, archive.read_bytes()
+
+
+def _sandbox_tools_step() -> str:
+    folder, archive = sandbox_tools()
+    return f"""# inspect sandbox tools {digest(archive)}
+mkdir -m 0700 {folder}
+tar xzf /{SANDBOX_TOOLS_ARCHIVE} -C {folder}
+rm /{SANDBOX_TOOLS_ARCHIVE}
+chown -R {AGENT_UID}:{AGENT_UID} {folder}"""
 
 
 def agent_tag() -> str:
@@ -119,8 +149,7 @@ def ensure_agent_image() -> str:
         return tag
     log.info("building agent image %s", tag)
     script = _recipe()
-    container = run_build_step(
-        ensure_base_image(), script, "building the agent image", runner_files()
-    )
+    files = {**runner_files(), SANDBOX_TOOLS_ARCHIVE: sandbox_tools()[1]}
+    container = run_build_step(ensure_base_image(), script, "building the agent image", files)
     commit_image(container, tag, {"mirror.image": "agent"})
     return tag

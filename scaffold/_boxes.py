@@ -1,0 +1,202 @@
+"""The boxes of one agent sample: the reference box, the agent box, and a bounded workspace disk.
+
+Plain blocking code on the project's own box helpers; the Inspect provider in ``_sandbox.py``
+drives it from worker threads. Everything a sample starts carries the label ``mirror.sandbox``
+(the owner's token), so leftovers of a killed process are found by label, and its host folder
+lives under ``<state>/sandboxes/``, so a leftover workspace disk is found by path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import stat
+import subprocess
+import tempfile
+import uuid
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import docker.errors
+
+from mirror.boxes.agent_image import AGENT_UID
+from mirror.boxes.containers import ReferenceBox, agent_box, reference_box
+from mirror.boxes.engine import engine
+from mirror.boxes.task import write_task
+from mirror.specs.targets import Target
+
+log = logging.getLogger(__name__)
+
+SANDBOX_LABEL = "mirror.sandbox"
+SAMPLE_LABEL = "mirror.sample"
+# A unix socket's path is at most 107 bytes: sockets live under a short folder of their own,
+# not in the (possibly deep) state folder.
+SOCKETS = Path(tempfile.gettempdir()) / "mirror-sockets"
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """What one agent box may use: CPUs, memory (its /tmp and home tmpfs count in it),
+    processes, and the size of its /work disk."""
+
+    cpus: float = 2.0
+    memory: str = "8g"
+    pids: int = 1024
+    disk: str = "8g"
+
+
+def sandboxes_dir(state: Path) -> Path:
+    return state / "sandboxes"
+
+
+@dataclass(eq=False)
+class SampleBoxes:
+    """A running sample: its boxes, its host folder and the workspace the agent box sees at /work.
+
+    ``workspace`` is a host folder on a loop-mounted disk of ``Bounds.disk`` bytes, so the agent
+    cannot fill the host's disk; ``query_log`` is the reference box's oracle query log (host
+    only, never mounted in the agent box).
+    """
+
+    target: Target
+    folder: Path
+    sockets: Path
+    workspace: Path
+    reference: ReferenceBox
+    agent: Any
+    _stack: ExitStack = field(repr=False)
+
+    @property
+    def query_log(self) -> Path:
+        return self.reference.log_path
+
+    def close(self) -> None:
+        """Remove both boxes, unmount the disk and delete the host folder (idempotent)."""
+        try:
+            self._stack.close()
+        finally:
+            remove_folder(self.folder)
+            shutil.rmtree(self.sockets, ignore_errors=True)
+
+    def snapshot(self, into: Path) -> Path:
+        """Copy the workspace to ``into`` with the agent box paused, so no process of the agent
+        changes it mid-copy. Only folders, regular files and symbolic links are copied."""
+        self.agent.reload()
+        paused = self.agent.status == "running"
+        if paused:
+            self.agent.pause()
+        try:
+            shutil.copytree(self.workspace, into, symlinks=True, ignore=_special_files)
+        finally:
+            if paused:
+                self.agent.unpause()
+        return into
+
+
+def _special_files(folder: str, names: list[str]) -> set[str]:
+    """Sockets, FIFOs and device files: a copy would block or fail on them."""
+    skipped = set()
+    for name in names:
+        mode = os.lstat(os.path.join(folder, name)).st_mode
+        if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+            skipped.add(name)
+    return skipped
+
+
+def start_sample(target: Target, state: Path, owner: str, bounds: Bounds) -> SampleBoxes:
+    """Start the reference box and the agent box of one sample (both removed by ``close``)."""
+    sample = uuid.uuid4().hex[:12]
+    folder = sandboxes_dir(state) / f"{owner}-{sample}"
+    folder.mkdir(parents=True)
+    sockets = SOCKETS / folder.name
+    labels = {SANDBOX_LABEL: owner, SAMPLE_LABEL: sample}
+    stack = ExitStack()
+    try:
+        stack.callback(remove_folder, folder)
+        stack.callback(shutil.rmtree, sockets, ignore_errors=True)
+        disk = mount_disk(folder, bounds.disk)
+        stack.callback(unmount, disk)
+        workspace = disk / "work"
+        workspace.mkdir()
+        os.chown(workspace, AGENT_UID, AGENT_UID)
+        task = write_task(target, folder / "task")
+        reference = stack.enter_context(
+            reference_box(target, sockets / "oracle.sock", folder / "logs", labels)
+        )
+        agent = stack.enter_context(
+            agent_box(
+                target,
+                task,
+                workspace,
+                sockets,
+                cpus=bounds.cpus,
+                memory=bounds.memory,
+                pids=bounds.pids,
+                labels=labels,
+            )
+        )
+    except BaseException:
+        stack.close()
+        raise
+    log.info("sample %s: %s and %s", sample, reference.container.name, agent.name)
+    return SampleBoxes(target, folder, sockets, workspace, reference, agent, stack)
+
+
+def mount_disk(folder: Path, size: str) -> Path:
+    """A fresh ext4 file system of ``size`` (sparse on the host) mounted at ``folder/disk``."""
+    image, mountpoint = folder / "disk.img", folder / "disk"
+    mountpoint.mkdir()
+    subprocess.run(["truncate", "-s", size, str(image)], check=True)
+    subprocess.run(
+        ["mkfs.ext4", "-q", "-F", "-m", "0", str(image)], check=True, capture_output=True
+    )
+    subprocess.run(["mount", "-o", "loop,nosuid,nodev", str(image), str(mountpoint)], check=True)
+    return mountpoint
+
+
+def unmount(mountpoint: Path) -> None:
+    if os.path.ismount(mountpoint):
+        # Lazy: a box being removed may still hold the bind mount for a moment.
+        subprocess.run(["umount", "-l", str(mountpoint)], check=True)
+
+
+def remove_folder(folder: Path) -> None:
+    for mountpoint in mounts_under(folder):
+        unmount(mountpoint)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def mounts_under(folder: Path) -> list[Path]:
+    """Mount points at or below ``folder``, deepest first."""
+    prefix = str(folder.absolute())
+    points = []
+    with open("/proc/self/mounts", encoding="utf-8") as mounts:
+        for line in mounts:
+            point = line.split()[1].replace("\\040", " ")
+            if point == prefix or point.startswith(prefix + "/"):
+                points.append(Path(point))
+    return sorted(points, key=lambda p: len(p.parts), reverse=True)
+
+
+def remove_leftovers(state: Path, owner: str | None = None) -> list[str]:
+    """Remove the boxes and host folders of samples of ``owner`` (every owner when None).
+
+    Returns the names of the boxes removed. For ``inspect sandbox cleanup mirror`` and the end
+    of a task, so that a killed process leaves nothing running.
+    """
+    selector = f"{SANDBOX_LABEL}={owner}" if owner else SANDBOX_LABEL
+    removed = []
+    for container in engine().containers.list(all=True, filters={"label": selector}):
+        with contextlib.suppress(docker.errors.NotFound):
+            container.remove(force=True)
+            removed.append(container.name)
+    for root, remove in ((sandboxes_dir(state), remove_folder), (SOCKETS, shutil.rmtree)):
+        if root.is_dir():
+            for folder in root.iterdir():
+                if owner is None or folder.name.startswith(f"{owner}-"):
+                    remove(folder)
+    return removed
