@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 
 from inspect_ai import Task, task
+from inspect_ai._eval.registry import task_register
+from inspect_ai._util.registry import registry_info
 from inspect_ai.agent import AgentPrompt, AgentSubmit, as_solver, react
 from inspect_ai.dataset import Sample
 from inspect_ai.model import (
@@ -158,6 +160,15 @@ def mirrorcode(
         message_limit=message_limit,
         cost_limit=cost_limit,
     )
+
+
+# `inspect eval mirrorcode/mirrorcode`: Inspect prefixes an extension's task with its top-level
+# Python package (`scaffold`), or with nothing when installed editable, while it finds the entry
+# point by the distribution's name; the task takes that full name whichever way it is installed.
+TASK_NAME = "mirrorcode/mirrorcode"
+if registry_info(mirrorcode).name != TASK_NAME:
+    _metadata = registry_info(mirrorcode).metadata
+    task_register(mirrorcode, TASK_NAME, _metadata["attribs"], _metadata["params"])
 
 
 @solver
