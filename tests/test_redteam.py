@@ -63,6 +63,27 @@ def test_no_leak_on_the_default_targets() -> None:
     assert {r.channel for r in results} == set(CHANNELS)
 
 
+# One attack of each kind (a feature of the program, its shell, a compromised program, the agent
+# box, the scoring box, the protocol): what `make test` runs of the red team.
+REPRESENTATIVE = [
+    "read the reference binary",
+    "shell command: inject code into the program (memfd + LD_PRELOAD)",
+    "compromised program: TCP egress",
+    "docker socket",
+    "candidate: held-out suite anywhere",
+    "malformed requests",
+]
+
+
+@needs_docker
+def test_one_attack_of_each_kind_is_blocked() -> None:
+    results = run_redteam([get_target("sed")], REPRESENTATIVE)
+    failed = [f"{r.attack}: {r.result} {r.evidence}" for r in results if r.result != "blocked"]
+    assert not failed, "\n".join(failed)
+    assert [r.attack for r in results] == REPRESENTATIVE
+    assert {r.channel for r in results} == set(CHANNELS)
+
+
 def test_every_attack_has_a_known_channel_and_unique_name() -> None:
     assert len(ATTACKS) >= 25
     assert {a.channel for a in ATTACKS.values()} <= set(CHANNELS)
