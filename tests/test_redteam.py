@@ -23,6 +23,7 @@ from mirror.redteam import (
     ProbeError,
     Reader,
     RedTeamSpec,
+    Shows,
     Verdict,
     attack,
     default_targets,
@@ -100,13 +101,13 @@ def test_default_targets_come_from_the_red_team_files() -> None:
 
 
 def test_reader_tests_judge_outcomes() -> None:
-    echoed = Reader(how="r", args=["r {path}"], stdin="-\n", shows={"differs_from": "-\n"})
+    echoed = Reader(how="r", args=["r {path}"], stdin="-\n", shows=Shows(differs_from="-\n"))
     assert echoed.case(path="/etc/x").args == ("r /etc/x",)
     assert not echoed.shows(Outcome(b"-\n", b"", 0))
     assert echoed.shows(Outcome(b"-\nroot:x\n", b"", 0))
-    length = Reader(how="n", args=["{path}"], shows={"digits": True})
+    length = Reader(how="n", args=["{path}"], shows=Shows(digits=True))
     assert length.shows(Outcome(b" 42\n", b"", 0)) and not length.shows(Outcome(b"x", b"", 0))
-    corrupt = Reader(how="d", args=["{path}"], shows={"stream": "stderr", "contains": "bad"})
+    corrupt = Reader(how="d", args=["{path}"], shows=Shows(stream="stderr", contains="bad"))
     assert corrupt.shows(Outcome(b"", b"a bad file", 1))
     assert not corrupt.shows(Outcome(b"bad", b"", 1))
 
@@ -257,7 +258,7 @@ def test_processes_of_the_reference_are_seen_from_its_pid_namespace(
 def test_a_network_is_seen(containers) -> None:
     box = plain_container(ensure_agent_image(), network_mode="host")
     containers.append(box)
-    interfaces_only = {"tcp": [], "udp": [], "dns": []}
+    interfaces_only: dict[str, list] = {"tcp": [], "udp": [], "dns": []}
     assert judge_tcp(probe_in_container(box, "net", interfaces_only, "1000")).leaked
     assert NET["tcp"]  # the real probe does try addresses
 

@@ -51,7 +51,7 @@ class CaseSpec(_Strict):
 
     args: list[str] = []
     stdin: str = ""
-    timeout: float = Field(DEFAULT_TIMEOUT, gt=0, le=MAX_TIMEOUT)
+    timeout: float = Field(default=DEFAULT_TIMEOUT, gt=0, le=MAX_TIMEOUT)
 
     def case(
         self, files: dict[str, bytes] | None = None, timeout: float | None = None, **fill: str

@@ -5,5 +5,6 @@ from pathlib import Path
 
 lines = Path("/proc/self/status").read_text().splitlines()
 status = dict(line.split(":", 1) for line in lines)
-result = {key: status[key].strip() for key in ("CapEff", "CapPrm", "NoNewPrivs", "Seccomp")}
+keys = ("CapEff", "CapPrm", "NoNewPrivs", "Seccomp")
+result: dict[str, str | int] = {key: status[key].strip() for key in keys}
 result["uid"] = os.getuid()

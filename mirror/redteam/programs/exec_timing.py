@@ -11,7 +11,7 @@ import time
 p = json.loads(sys.argv[1])
 base = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "TZ": "UTC", "HOME": "/case"}
 envs = {"on": {**base, "MIRROR_SANDBOX": p["rules"], "LD_PRELOAD": p["preload"]}, "off": base}
-ms = {"on": [], "off": []}
+ms: dict[str, list[float]] = {"on": [], "off": []}
 for _ in range(p["repeat"]):
     for key, env in envs.items():
         started = time.perf_counter()

@@ -52,7 +52,7 @@ for package in sorted(siblings | set(P["packages"])):
             pass
 ours = siblings | set(P["packages"]) | set(P["sources"])
 debs = [path for path in debs if os.path.basename(path).split("_")[0] in ours]
-masked = {}
+masked: dict[str, int | str | None] = {}
 for path in P["hidden"]:
     try:
         masked[path] = len(Path(path).read_bytes())

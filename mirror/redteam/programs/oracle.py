@@ -3,6 +3,7 @@
 import os
 import subprocess
 
+listing: list[str] | str | None
 try:
     listing = os.listdir("/oracle")
 except OSError as e:

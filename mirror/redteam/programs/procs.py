@@ -21,7 +21,7 @@ for pid in sorted(int(p) for p in os.listdir("/proc") if p.isdigit()):
     uid = int(status.split("Uid:")[1].split()[0])
     if uid == me and not any(word in cmd for word in P["words"]):
         continue
-    tried = {}
+    tried: dict[str, str | None] = {}
     for what, mode in (
         ("fd/0", os.O_RDONLY),
         ("fd/1", os.O_WRONLY),
