@@ -19,7 +19,7 @@ from oracle.errors import CaseError, OracleError, UsageError
 # Neither typing nor __future__: their imports cost start-up time (see oracle/wire.py).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Collection
     from typing import Any
 
     from oracle.case import Case, Outcome
@@ -159,7 +159,7 @@ def cmd_batch(argv: list[str]) -> int:
         return _stream(lambda case, _max_output: client.run(case))
 
 
-def _runner(argv: list[str], extra: set[str] = frozenset()) -> "tuple[Runner, dict]":
+def _runner(argv: list[str], extra: "Collection[str]" = ()) -> "tuple[Runner, dict]":
     from pathlib import Path
 
     from oracle.runner import CASE_DIR, Runner

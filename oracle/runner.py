@@ -21,6 +21,10 @@ from pathlib import Path
 
 from oracle.case import Case, Outcome
 
+TYPE_CHECKING = False  # typing stays off the start-up path of `oracle run`
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 CASE_DIR = Path("/case")
 BASE_ENV = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -138,7 +142,7 @@ class Runner:
         argv = [self.argv0 or self.program, *case.args]
         executable = self.program
         env = {**BASE_ENV, "HOME": str(self.case_dir), **case.env}
-        preexec = self.limits.apply
+        preexec: Callable[[], None] | None = self.limits.apply
         if self.sandbox:
             # The sandbox sets the limits from inside the program: no Python runs after fork.
             env["MIRROR_SANDBOX"] = self.sandbox.rules

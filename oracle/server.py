@@ -46,8 +46,8 @@ class OracleServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         except ValueError as error:
             return _json_line({"ok": False, "error": f"request is not JSON: {error}"})
         if not isinstance(request, dict) or request.get("op") not in ("run", "ping"):
-            error = 'request must be {"op": "run", "case": {...}} or {"op": "ping"}'
-            return _json_line({"ok": False, "error": error})
+            usage = 'request must be {"op": "run", "case": {...}} or {"op": "ping"}'
+            return _json_line({"ok": False, "error": usage})
         if request["op"] == "ping":
             return _json_line({"ok": True, "program": self.runner.argv0 or self.runner.program})
         try:

@@ -77,7 +77,7 @@ def fault(error: BaseException) -> UserFault | None:
             return UserFault(f"{error.filename}: {error.strerror or error}")
         case click.ClickException() if not isinstance(error, UserFault):  # a command's verdict
             shown = UserFault(error.format_message())
-            shown.exit_code = error.exit_code
+            shown.exit_code = error.exit_code  # type: ignore[misc]  # click sets it per instance
             return shown
     return None
 

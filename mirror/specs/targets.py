@@ -131,7 +131,7 @@ class Target(_Strict):
     rivals: list[Rival] = []
     locales: list[Locale] = []  # that its cases set: every one is built into the agent image
     demo: StrictBool = False  # scored by `mirror demo`
-    bench: Bench = Bench()
+    bench: Bench = Bench(oracle=None)
     folder: Path = Field(default=Path(), exclude=True)
 
     _spec_digest: str = PrivateAttr("")

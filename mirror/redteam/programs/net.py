@@ -33,7 +33,7 @@ def udp(host, port):
 
 def dns(name):
     try:
-        return "resolved " + socket.getaddrinfo(name, 443)[0][4][0]
+        return f"resolved {socket.getaddrinfo(name, 443)[0][4][0]}"
     except OSError as e:
         return str(e)
 
