@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +18,15 @@ from click.testing import CliRunner
 from PIL import Image
 
 from mirror.cli.report import report_command
-from mirror.reports.report import (
-    ReportError,
-    memorization_tests,
-    solve_rates,
-    speed_accuracy,
-    wilson_interval,
-    write_report,
+from mirror.reports.report import ReportError, write_report
+from mirror.reports.stats import memorization_tests, solve_rates, speed_accuracy, wilson_interval
+from mirror.scoring.receipts import (
+    RECEIPT_FORMAT,
+    load_results,
+    project_revision,
+    read_receipt,
+    workspace_digest,
 )
-from mirror.scoring.receipts import load_results
 from mirror.specs.targets import all_targets
 
 NO_TARGETS: dict[str, Any] = {}
@@ -33,7 +36,7 @@ def receipt(run_id: str, **fields: Any) -> dict[str, Any]:
     passed = fields.pop("passed", 10)
     total = fields.pop("total", 10)
     return {
-        "format": 1,
+        "format": RECEIPT_FORMAT,
         "run_id": run_id,
         "target": "cal",
         "candidate": "gojq",
@@ -41,13 +44,25 @@ def receipt(run_id: str, **fields: Any) -> dict[str, Any]:
         "suite": "sha256:0",
         "passed": passed,
         "total": total,
-        "pass_fraction": passed / total,
-        "solved_99": passed / total >= 0.99,
-        "solved_100": passed == total,
-        "build": {"status": "ok", "log": "build.log"},
+        "pass_fraction": passed / total if total else 0.0,
+        "solved_99": total > 0 and passed / total >= 0.99,
+        "solved_100": total > 0 and passed == total,
+        "build": {"status": "ok", "log": f"{run_id}.build.log"},
         "created_at": "2026-11-22T10:00:00Z",
+        "cases": f"{run_id}.cases.jsonl",
+        "images": {"reference": "mirror/ref-cal:0123456789abcdef", "agent": "mirror/agent:0"},
+        "revision": {"commit": "0" * 40, "dirty": False},
+        "workspace": "sha256:" + "0" * 64,
         **fields,
     }
+
+
+PROVENANCE = ("cases", "images", "revision", "workspace")
+
+
+def format_1(data: dict[str, Any]) -> dict[str, Any]:
+    """A receipt as the first version wrote it: no provenance."""
+    return {**{k: v for k, v in data.items() if k not in PROVENANCE}, "format": 1}
 
 
 def write(folder: Path, data: dict[str, Any] | str, name: str | None = None) -> Path:
@@ -165,9 +180,17 @@ def test_speed_accuracy_pairs_human_and_agent(tmp_path: Path) -> None:
         ("{not json", "not valid JSON"),
         ("[1, 2]", "expected a JSON object"),
         (json.dumps({k: v for k, v in receipt("x").items() if k != "kind"}), "field 'kind'"),
-        (json.dumps({**receipt("x"), "passed": 11}), "exceeds total"),
+        (json.dumps({**receipt("x"), "passed": 11}), "field 'passed': 11 exceeds total (10)"),
         (json.dumps(receipt("x", format=0)), "format 0"),
+        (json.dumps(receipt("x", format=3)), "format 3"),
         (json.dumps({"run_id": "x", "passed": 1}), "field 'format'"),
+        (json.dumps(receipt("x", pass_fraction=0.5)), "field 'pass_fraction': 0.5 disagrees"),
+        (json.dumps(receipt("x", solved_100=False)), "field 'solved_100': false disagrees"),
+        (json.dumps(receipt("x", passed=98, total=100, solved_99=True)), "field 'solved_99'"),
+        (json.dumps(receipt("x", passed=0, total=0, solved_100=True)), "field 'solved_100'"),
+        (json.dumps(receipt("x", images=None)), "field 'images': required from receipt format 2"),
+        (json.dumps({**receipt("x"), "workspace": "sha256:xyz"}), "field 'workspace'"),
+        (json.dumps(format_1(receipt("x", pass_fraction=0.9))), "field 'pass_fraction'"),
     ],
 )
 def test_bad_receipt_is_skipped_with_a_warning_naming_it(
@@ -181,6 +204,90 @@ def test_bad_receipt_is_skipped_with_a_warning_naming_it(
     assert [s.path for s in skipped] == [bad]
     assert problem in skipped[0].problem
     assert any(str(bad) in r.getMessage() and problem in r.getMessage() for r in caplog.records)
+
+
+def test_first_format_receipts_still_read(tmp_path: Path) -> None:
+    old = write(tmp_path, format_1(receipt("old", passed=9)))
+    write(tmp_path, receipt("new"))
+    table, skipped = load_results(tmp_path, NO_TARGETS)
+    assert skipped == [] and sorted(table["run_id"]) == ["new", "old"]
+    assert read_receipt(old).revision is None
+    rows = table.set_index("run_id")
+    assert pd.isna(rows.loc["old", "commit"]) and rows.loc["new", "commit"] == "0" * 40
+
+
+def test_the_99_percent_line_is_exact(tmp_path: Path) -> None:
+    for passed, total in [(99, 100), (990, 1000), (1089, 1100), (297, 300)]:
+        assert read_receipt(write(tmp_path, receipt("x", passed=passed, total=total))).solved_99
+    for passed, total in [(1088, 1100), (98, 99)]:
+        assert not read_receipt(write(tmp_path, receipt("x", passed=passed, total=total))).solved_99
+
+
+def make_tree(folder: Path) -> Path:
+    (folder / "bin").mkdir(parents=True)
+    (folder / "bin" / "cal").write_text("#!/bin/sh\necho hi\n")
+    (folder / "bin" / "cal").chmod(0o755)
+    (folder / "src.c").write_bytes(b"int main;\n")
+    (folder / "link").symlink_to("/usr/bin/cal")  # dangling here: never followed
+    (folder / "empty").mkdir()
+    return folder
+
+
+def test_workspace_digest_is_over_paths_modes_and_bytes(tmp_path: Path) -> None:
+    tree = make_tree(tmp_path / "a")
+    digest = workspace_digest(tree)
+    assert digest.startswith("sha256:") and len(digest) == 7 + 64
+    copy = tmp_path / "b"
+    shutil.copytree(tree, copy, symlinks=True)
+    os.utime(copy / "src.c", (0, 0))
+    assert workspace_digest(copy) == digest  # times do not count
+
+    changes = [
+        lambda t: (t / "bin" / "cal").chmod(0o644),
+        lambda t: (t / "src.c").write_bytes(b"int main;\n "),
+        lambda t: (t / "src.c").rename(t / "src2.c"),
+        lambda t: (t / "empty").rmdir(),
+        lambda t: ((t / "link").unlink(), (t / "link").symlink_to("/usr/bin/ncal")),
+        lambda t: (t / "bin" / "x").write_bytes(b""),
+    ]
+    digests = {digest}
+    for i, change in enumerate(changes):
+        changed = tmp_path / f"c{i}"
+        shutil.copytree(tree, changed, symlinks=True)
+        change(changed)
+        digests.add(workspace_digest(changed))
+    assert len(digests) == len(changes) + 1
+
+
+def test_workspace_digest_frames_names_and_contents(tmp_path: Path) -> None:
+    # Moving bytes between a name and a content must not give the same digest.
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "ab").write_bytes(b"c")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "a").write_bytes(b"bc")
+    assert workspace_digest(tmp_path / "a") != workspace_digest(tmp_path / "b")
+
+
+def test_project_revision(tmp_path: Path, repo_root: Path) -> None:
+    outside = project_revision(tmp_path)
+    assert (outside.commit, outside.dirty) == ("unknown", None)
+
+    def git(*args: str) -> str:
+        command = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t", *args]
+        return subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip()
+
+    git("init", "-q")
+    (tmp_path / "f").write_text("1")
+    git("add", "f")
+    git("commit", "-q", "-m", "one")
+    clean = project_revision(tmp_path)
+    assert clean.commit == git("rev-parse", "HEAD") and clean.dirty is False
+    (tmp_path / "f").write_text("2")
+    assert project_revision(tmp_path).dirty is True
+    # A folder inside some checkout is not that checkout's root: its revision is unknown.
+    (tmp_path / "sub").mkdir()
+    assert project_revision(tmp_path / "sub").commit == "unknown"
+    assert len(project_revision(repo_root).commit) == 40
 
 
 def synthetic_results(folder: Path, *, with_tokens: bool) -> int:
@@ -232,7 +339,8 @@ def test_report_writes_every_file(tmp_path: Path) -> None:
     out = tmp_path / "out"
     written = write_report(tmp_path / "results", out, NO_TARGETS)
     names = {path.name for path in written}
-    assert names == {"results.csv", "summary.md", "solve_rate_heatmap.png", "pass_vs_tokens.png"}
+    figures = {"solve_rate_heatmap.png", "pass_vs_tokens.png", "speed_accuracy.png"}
+    assert names == {"results.csv", "summary.md", *figures}
     assert all(path.parent == out for path in written)
 
     csv = pd.read_csv(out / "results.csv")
@@ -246,8 +354,8 @@ def test_report_writes_every_file(tmp_path: Path) -> None:
         assert heading in summary
     assert "broken.receipt.json" in summary
     assert "Wilson 95 %" in summary
-    assert_real_png(out / "solve_rate_heatmap.png")
-    assert_real_png(out / "pass_vs_tokens.png")
+    for figure in figures:
+        assert_real_png(out / figure)
 
 
 def test_no_tokens_means_no_compute_figure(tmp_path: Path) -> None:

@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import threading
 import time
+import uuid
+from contextlib import suppress
 from pathlib import Path
 
+import docker.errors
 import pytest
 
 from mirror.boxes.agent_image import hidden_paths
+from mirror.boxes.engine import engine
+from mirror.boxes.images import reference_tag
+from mirror.errors import HarnessError
 from mirror.scoring.candidates import materialise
-from mirror.scoring.score import first_difference, run_cases, score
+from mirror.scoring.receipts import read_receipt, workspace_digest
+from mirror.scoring.score import (
+    build_workspace,
+    copy_workspace,
+    first_difference,
+    run_cases,
+    score,
+)
 from mirror.specs.targets import get_target
 from mirror.suites import Suite, SuiteCase
 from oracle.case import Case, Outcome
@@ -62,11 +77,25 @@ def test_validity_baselines(small_suite, tmp_path, name, check, monkeypatch) -> 
     assert receipt.total == len(small_suite.heldout) and receipt.build.status == "ok"
     saved = json.loads(path.read_text())
     assert saved["passed"] == receipt.passed and saved["solved_100"] == (receipt.passed == 15)
-    verdicts = [
-        json.loads(line)
-        for line in path.with_suffix("").with_suffix(".cases.jsonl").read_text().splitlines()
-    ]
-    assert len(verdicts) == receipt.total
+    assert read_receipt(path) == receipt
+    verdicts = [json.loads(line) for line in (path.parent / receipt.cases).read_text().splitlines()]
+    assert len(verdicts) == receipt.total == len({v["case_id"] for v in verdicts})
+    assert sum(v["passed"] for v in verdicts) == receipt.passed
+
+
+def test_a_receipt_names_what_it_was_scored_with(small_suite, tmp_path, repo_root) -> None:
+    workspace = write_candidate(tmp_path / "ws", "#!/bin/sh\necho 1\n")
+    receipt, path = score_small(small_suite, workspace, tmp_path)
+    assert receipt.format == 2 and receipt.workspace == workspace_digest(workspace)
+    assert receipt.images.reference == reference_tag(CAL)
+    assert engine().images.get(receipt.images.agent)  # the image the boxes really ran
+    head = subprocess.run(["git", "-C", str(repo_root), "rev-parse", "HEAD"], capture_output=True)
+    assert receipt.revision.commit == head.stdout.decode().strip()
+    assert isinstance(receipt.revision.dirty, bool)
+    assert receipt.suite.startswith("sha256:")
+    assert sorted(p.name for p in path.parent.iterdir()) == sorted(
+        [path.name, receipt.cases, receipt.build.log]
+    )
 
 
 def test_a_build_in_c_from_source(small_suite, tmp_path) -> None:
@@ -74,24 +103,104 @@ def test_a_build_in_c_from_source(small_suite, tmp_path) -> None:
     workspace = write_candidate(tmp_path / "ws", "placeholder")
     (workspace / "cal.c").write_text(source)
     (workspace / "build.sh").write_text("gcc -O2 -o bin/cal cal.c\n")
-    receipt, _ = score_small(small_suite, workspace, tmp_path)
+    receipt, path = score_small(small_suite, workspace, tmp_path)
     assert receipt.build.status == "ok" and receipt.passed == 0
-    assert "exit 0" in Path(receipt.build.log).read_text()
+    assert "exit 0" in (path.parent / receipt.build.log).read_text()
 
 
 def test_a_failing_build_still_gets_a_receipt(small_suite, tmp_path) -> None:
     workspace = write_candidate(tmp_path / "ws", "#!/bin/sh\n", build="echo broken >&2; exit 3\n")
-    receipt, _ = score_small(small_suite, workspace, tmp_path)
+    receipt, path = score_small(small_suite, workspace, tmp_path)
     assert receipt.build.status == "failed" and receipt.passed == 0
-    assert "broken" in Path(receipt.build.log).read_text()
+    assert "broken" in (path.parent / receipt.build.log).read_text()
+
+
+def test_a_build_that_leaves_no_program_is_the_candidates_failure(small_suite, tmp_path) -> None:
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / "build.sh").write_text("mkdir -p bin; echo built nothing\n")
+    receipt, path = score_small(small_suite, workspace, tmp_path)
+    assert receipt.build.status == "failed" and receipt.passed == 0
+    assert "no bin/cal" in (path.parent / receipt.build.log).read_text()
+
+
+def test_a_build_that_outruns_its_time_fails(tmp_path) -> None:
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / "build.sh").write_text("echo started; sleep 60\n")
+    work = copy_workspace(workspace, tmp_path / "copy")
+    started = time.monotonic()
+    assert build_workspace(work, tmp_path / "build.log", [], timeout=3) == "failed"
+    assert time.monotonic() - started < 30
+    assert "timed out after 3s" in (tmp_path / "build.log").read_text()
 
 
 def test_a_build_cannot_reach_the_network(small_suite, tmp_path) -> None:
     probe = "python3 -c \"import socket; socket.create_connection(('1.1.1.1', 80), 3)\""
     workspace = write_candidate(tmp_path / "ws", "#!/bin/sh\n", build=probe + "\n")
-    receipt, _ = score_small(small_suite, workspace, tmp_path)
+    receipt, path = score_small(small_suite, workspace, tmp_path)
     assert receipt.build.status == "failed"
-    assert "unreachable" in Path(receipt.build.log).read_text()
+    assert "unreachable" in (path.parent / receipt.build.log).read_text()
+
+
+class Saboteur(threading.Thread):
+    """From outside the harness, kill, stop or remove the box labelled ``box`` as soon as it
+    runs a process whose command line holds ``token``: a fault of the engine's, mid-scoring."""
+
+    def __init__(self, box: str, token: str, how: str) -> None:
+        super().__init__(daemon=True)
+        self.box, self.token, self.how = box, token, how
+        self.struck: str | None = None
+
+    def run(self) -> None:
+        deadline = time.monotonic() + 90
+        while self.struck is None and time.monotonic() < deadline:
+            for container in engine().containers.list(filters={"label": f"mirror.box={self.box}"}):
+                processes = ""
+                with suppress(docker.errors.APIError):  # a box that just ended
+                    processes = json.dumps(container.top())
+                if self.token in processes:
+                    self.struck = container.id
+                    strike = {
+                        "kill": container.kill,
+                        "stop": lambda c=container: c.stop(timeout=1),
+                        "remove": lambda c=container: c.remove(force=True),
+                    }[self.how]
+                    strike()
+                    break
+            time.sleep(0.2)
+
+
+def assert_no_receipt(results: Path) -> None:
+    assert not results.exists() or not [p for p in results.rglob("*") if p.is_file()]
+
+
+@pytest.mark.parametrize("how", ["kill", "remove"])
+def test_a_build_box_killed_from_outside_is_a_harness_error(small_suite, tmp_path, how) -> None:
+    token = f"120.{uuid.uuid4().int % 10**9}"
+    workspace = write_candidate(tmp_path / "ws", "#!/bin/sh\n", build=f"sleep {token}\n")
+    saboteur = Saboteur("build", token, how)
+    saboteur.start()
+    started = time.monotonic()
+    with pytest.raises(HarnessError, match="no receipt was written"):
+        score_small(small_suite, workspace, tmp_path)
+    assert saboteur.struck and time.monotonic() - started < 60
+    assert_no_receipt(tmp_path / "results")
+
+
+@pytest.mark.parametrize("how", ["remove", "stop"])
+def test_a_scoring_box_killed_mid_run_is_a_harness_error(small_suite, tmp_path, how) -> None:
+    token = f"30.{uuid.uuid4().int % 10**9}"
+    # Case 0 ("1 1999") hangs in the candidate until the box goes; every other case answers.
+    program = f'#!/bin/sh\ncase "$1" in 1) exec sleep {token};; *) echo no;; esac\n'
+    workspace = write_candidate(tmp_path / "ws", program)
+    saboteur = Saboteur("scoring", token, how)
+    saboteur.start()
+    started = time.monotonic()
+    with pytest.raises(HarnessError, match="no receipt was written"):
+        score_small(small_suite, workspace, tmp_path)
+    assert saboteur.struck and time.monotonic() - started < 60
+    assert_no_receipt(tmp_path / "results")
 
 
 def test_hanging_crashing_and_flooding_candidates_become_outcomes(small_suite, tmp_path) -> None:

@@ -1,9 +1,15 @@
-"""Run receipts under ``results/`` read into one tidy pandas table (format: docs/receipts.md)."""
+"""Run receipts: their format, the provenance they carry, and reading them under ``results/``
+into one tidy pandas table (format: docs/receipts.md)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import math
+import os
+import stat
+import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,6 +18,7 @@ from typing import Literal, Self
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
@@ -19,7 +26,11 @@ from mirror.specs.targets import Target, all_targets
 
 log = logging.getLogger(__name__)
 
-RECEIPT_FORMAT = 1
+RECEIPT_FORMAT = 2
+READABLE_FORMATS = (1, 2)
+# Required from format 2 on: what a run was scored with, and on what.
+PROVENANCE = ("cases", "images", "revision", "workspace")
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 RECEIPT_GLOB = "**/*.receipt.json"
 BUCKET_ORDER = ["S", "M", "L", "?"]
 KIND_ORDER = ["calibration", "human", "agent"]
@@ -41,6 +52,9 @@ COLUMNS = [
     "oracle_queries",
     "memorized",
     "created_at",
+    "suite",
+    "workspace",
+    "commit",
     "path",
 ]
 
@@ -64,12 +78,35 @@ class AgentRun(BaseModel):
     stopped_by: str | None = None  # the limit that ended the run ("token", "time", ...), if any
 
 
+class Images(BaseModel):
+    """The image tags (content hashes) a run was scored with."""
+
+    reference: str = Field(min_length=1)
+    agent: str = Field(min_length=1)
+
+
+class Revision(BaseModel):
+    """The project's revision that scored a run: a commit, or "unknown" outside a checkout."""
+
+    commit: str = Field(min_length=1)
+    dirty: bool | None  # uncommitted changes in the checkout; None when there is no checkout
+
+
+def derived(passed: int, total: int) -> dict[str, float | bool]:
+    """The fields a receipt derives from its counts; integer arithmetic, so 99 % is exact."""
+    return {
+        "pass_fraction": passed / total if total else 0.0,
+        "solved_99": total > 0 and 100 * passed >= 99 * total,
+        "solved_100": total > 0 and passed == total,
+    }
+
+
 class Receipt(BaseModel):
-    """One scored run, as the scoring step writes it."""
+    """One scored run, as the scoring step writes it and the report reads it."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    format: Literal[1]
+    format: Literal[1, 2]
     run_id: str = Field(min_length=1)
     target: str = Field(min_length=1)
     candidate: str = Field(min_length=1)
@@ -82,6 +119,11 @@ class Receipt(BaseModel):
     solved_100: bool
     build: Build
     created_at: datetime
+    # Provenance: optional in format 1, required from format 2 (paths relative to the receipt).
+    cases: str | None = Field(default=None, min_length=1)
+    images: Images | None = None
+    revision: Revision | None = None
+    workspace: str | None = Field(default=None, pattern=r"^sha256:[0-9a-f]{64}$")
     tokens: int | None = Field(default=None, ge=0)
     cost_usd: float | None = Field(default=None, ge=0)
     wall_seconds: float | None = Field(default=None, ge=0)
@@ -93,8 +135,35 @@ class Receipt(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if self.passed > self.total:
-            raise ValueError(f"passed ({self.passed}) exceeds total ({self.total})")
+            raise PydanticCustomError(
+                "counts", "field 'passed': {passed} exceeds total ({total})", self._counts()
+            )
+        for field, expected in derived(self.passed, self.total).items():
+            value = getattr(self, field)
+            if not math.isclose(value, expected, abs_tol=1e-9):
+                raise PydanticCustomError(
+                    "derived",
+                    "field '{field}': {value} disagrees with passed/total = {passed}/{total} "
+                    "(expected {expected})",
+                    {
+                        "field": field,
+                        "value": json.dumps(value),
+                        "expected": json.dumps(expected),
+                        **self._counts(),
+                    },
+                )
+        if self.format >= 2:
+            for field in PROVENANCE:
+                if getattr(self, field) is None:
+                    raise PydanticCustomError(
+                        "provenance",
+                        "field '{field}': required from receipt format 2",
+                        {"field": field},
+                    )
         return self
+
+    def _counts(self) -> dict[str, int]:
+        return {"passed": self.passed, "total": self.total}
 
 
 @dataclass(frozen=True)
@@ -105,8 +174,48 @@ class Skipped:
     problem: str
 
 
+def workspace_digest(folder: Path) -> str:
+    """A sha256 over every entry under ``folder``: sorted relative paths, modes and bytes.
+
+    Timestamps and owners are left out, so two copies of one workspace share a digest;
+    symbolic links count by their target text and are never followed.
+    """
+    hasher = hashlib.sha256()
+    for path in sorted(folder.rglob("*"), key=lambda p: p.relative_to(folder).as_posix()):
+        info = path.lstat()
+        if stat.S_ISLNK(info.st_mode):
+            data = os.readlink(path).encode()
+        elif stat.S_ISREG(info.st_mode):
+            data = path.read_bytes()
+        else:  # a folder (or a special file): its name and mode only
+            data = b""
+        name = path.relative_to(folder).as_posix().encode()
+        # Lengths frame each part, so no two different trees feed the hasher the same bytes.
+        header = f"{len(name)}:{info.st_mode:o}:{len(data)}:".encode()
+        hasher.update(header + name + data)
+    return f"sha256:{hasher.hexdigest()}"
+
+
+def project_revision(root: Path = PROJECT_ROOT) -> Revision:
+    """The commit ``root`` is checked out at and whether it has uncommitted changes."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, text=True, check=True, timeout=60
+        ).stdout.strip()
+
+    try:
+        # An installed copy of mirror may sit inside some other checkout: only root's own counts.
+        if Path(git("rev-parse", "--show-toplevel")).resolve() != root.resolve():
+            return Revision(commit="unknown", dirty=None)
+        return Revision(commit=git("rev-parse", "HEAD"), dirty=bool(git("status", "--porcelain")))
+    except (OSError, subprocess.SubprocessError):  # no git, or not a checkout
+        return Revision(commit="unknown", dirty=None)
+
+
 def read_receipt(path: Path) -> Receipt:
-    """Parse and validate one receipt; ValueError names the problem (file named by the caller)."""
+    """Parse and validate one receipt; ValueError names the problem and the field (the caller
+    names the file)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -114,14 +223,19 @@ def read_receipt(path: Path) -> Receipt:
     if not isinstance(data, dict):
         raise ValueError(f"expected a JSON object, got {type(data).__name__}")
     version = data.get("format")
-    if isinstance(version, int) and version != RECEIPT_FORMAT:
-        raise ValueError(f"receipt format {version}, this version reads format {RECEIPT_FORMAT}")
+    if isinstance(version, int) and version not in READABLE_FORMATS:
+        raise ValueError(
+            f"receipt format {version}, this version reads formats "
+            f"{', '.join(map(str, READABLE_FORMATS))}"
+        )
     try:
         return Receipt.model_validate(data)
     except ValidationError as error:
         raise ValueError(
             "; ".join(
-                f"field '{'.'.join(map(str, issue['loc'])) or '(root)'}': {issue['msg']}"
+                f"field '{'.'.join(map(str, issue['loc']))}': {issue['msg']}"
+                if issue["loc"]
+                else issue["msg"]  # the model's own checks name their field
                 for issue in error.errors()
             )
         ) from None
@@ -135,6 +249,7 @@ def _row(receipt: Receipt, path: Path, targets: Mapping[str, Target]) -> dict[st
         "bucket": target.bucket.value if target else "?",
         "category": target.category if target else "?",
         "memorized": receipt.memorization.memorized if receipt.memorization else None,
+        "commit": receipt.revision.commit if receipt.revision else None,
         # Naive timestamps are taken as UTC so that one column can hold every receipt.
         "created_at": created if created.tzinfo else created.replace(tzinfo=UTC),
         "path": str(path),
