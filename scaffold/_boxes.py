@@ -36,6 +36,7 @@ SAMPLE_LABEL = "mirror.sample"
 # A unix socket's path is at most 107 bytes: sockets live under a short folder of their own,
 # not in the (possibly deep) state folder.
 SOCKETS = Path(tempfile.gettempdir()) / "mirror-sockets"
+SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 
 
 @dataclass(frozen=True)
@@ -150,18 +151,21 @@ def mount_disk(folder: Path, size: str) -> Path:
     """A fresh ext4 file system of ``size`` (sparse on the host) mounted at ``folder/disk``."""
     image, mountpoint = folder / "disk.img", folder / "disk"
     mountpoint.mkdir()
-    subprocess.run(["truncate", "-s", size, str(image)], check=True)
-    subprocess.run(
-        ["mkfs.ext4", "-q", "-F", "-m", "0", str(image)], check=True, capture_output=True
-    )
-    subprocess.run(["mount", "-o", "loop,nosuid,nodev", str(image), str(mountpoint)], check=True)
+    _system(["truncate", "-s", size, str(image)])
+    _system(["mkfs.ext4", "-q", "-F", "-m", "0", str(image)])
+    _system(["mount", "-o", "loop,nosuid,nodev", str(image), str(mountpoint)])
     return mountpoint
 
 
 def unmount(mountpoint: Path) -> None:
     if os.path.ismount(mountpoint):
         # Lazy: a box being removed may still hold the bind mount for a moment.
-        subprocess.run(["umount", "-l", str(mountpoint)], check=True)
+        _system(["umount", "-l", str(mountpoint)])
+
+
+def _system(command: list[str]) -> None:
+    """Run a system tool (from the system's folders, whatever the caller's PATH)."""
+    subprocess.run(command, check=True, capture_output=True, env={"PATH": SYSTEM_PATH})
 
 
 def remove_folder(folder: Path) -> None:

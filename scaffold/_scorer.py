@@ -94,7 +94,7 @@ def run_fields(task_state: TaskState) -> dict[str, Any]:
         "working_seconds": limits.working.usage,
         "agent": AgentRun(
             model=active.model if active else str(task_state.model),
-            log=active.log_location if active else "",
+            log=_location(active.log_location) if active else "",
             sample_id=str(task_state.sample_id),
             epoch=task_state.epoch,
             stopped_by=stopped_by,
@@ -111,3 +111,8 @@ def score_workspace(
         work = boxes.snapshot(Path(tmp) / "work")
         wall = fields.pop("wall_seconds")
         return score(target, work, model, "agent", results, state, wall_seconds=wall, extra=fields)
+
+
+def _location(log: str) -> str:
+    """The log's absolute path (a URL, such as s3://..., as it is)."""
+    return log if "://" in log else str(Path(log).absolute())

@@ -17,7 +17,7 @@ from mirror.boxes.images import ensure_reference_image, reference_tag
 from mirror.cli.errors import MirrorGroup
 from mirror.cli.redteam import redteam_command
 from mirror.cli.report import report_command
-from mirror.cli.run import run_command
+from mirror.cli.run import bench_sandbox_command, run_command
 from mirror.cli.shell import shell_command
 from mirror.cli.tables import echo_table
 from mirror.cli.tests import tests
@@ -201,6 +201,7 @@ def bench_scoring(target_name: str, cases: int, workers: int) -> None:
 
 main.add_command(report_command)
 main.add_command(run_command)
+bench.add_command(bench_sandbox_command)
 main.add_command(redteam_command)
 main.add_command(shell_command)
 main.add_command(tests)

@@ -120,3 +120,17 @@ def _succeeded(location: str) -> bool:
     from inspect_ai.log import read_eval_log
 
     return read_eval_log(location, header_only=True).status == "success"
+
+
+@click.command("sandbox", cls=MirrorCommand)
+@click.option("--target", "target_name", default="colt", show_default=True)
+@click.option("--repeat", default=50, show_default=True, help="Timed runs per route.")
+def bench_sandbox_command(target_name: str, repeat: int) -> None:
+    """What the mirror sandbox adds to a tool call: `true` through its exec and `docker exec`."""
+    from mirror.bench.sandbox import sandbox_benchmark
+    from mirror.cli.main import state_dir
+    from mirror.cli.tables import echo_table
+
+    timings = sandbox_benchmark(target_name, repeat, state_dir())
+    rows = [(t.method, f"{t.median_ms:.1f}", f"{t.p90_ms:.1f}", str(t.runs)) for t in timings]
+    echo_table(("route", "median ms", "p90 ms", "runs"), rows)
