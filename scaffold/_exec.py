@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from docker.utils.socket import STDERR, STDOUT, frames_iter
 
@@ -117,7 +118,7 @@ def _feed(raw: socket.socket, data: bytes) -> None:
         pass
 
 
-def _exit_code(api, exec_id: str) -> int:  # type: ignore[no-untyped-def]
+def _exit_code(api: Any, exec_id: str) -> int:
     """The exec's exit code (the engine records it a moment after the stream ends)."""
     for _ in range(200):
         state = api.exec_inspect(exec_id)
@@ -127,7 +128,7 @@ def _exit_code(api, exec_id: str) -> int:  # type: ignore[no-untyped-def]
     raise TimeoutError(f"exec {exec_id[:12]} ended its output but reports no exit code")
 
 
-def _kill(api, exec_id: str) -> None:  # type: ignore[no-untyped-def]
+def _kill(api: Any, exec_id: str) -> None:
     """Kill an exec whose box stopped answering (its host pid; the engine runs here)."""
     pid = api.exec_inspect(exec_id).get("Pid")
     if pid:

@@ -35,23 +35,23 @@ METRICS = {"pass_fraction": [mean(), stderr()], "solved_99": [mean()], "solved_1
 
 
 @scorer(metrics=METRICS)
-def heldout(results: str = "results", state: str | None = None) -> Scorer:
+def heldout(results: str = "results", state_dir: str | None = None) -> Scorer:
     """Score the sample's /work on its target's held-out suite; write a receipt of kind agent.
 
     Args:
       results: Where receipts go.
-      state: Host state folder (as the sandbox's).
+      state_dir: Host state folder (as the sandbox's).
     """
 
-    async def run(task_state: TaskState, _target: Target) -> Score:
+    async def run(state: TaskState, target: Target) -> Score | None:
         boxes = sandbox().as_type(MirrorSandbox).boxes
-        fields = run_fields(task_state)
+        fields = run_fields(state)
         receipt, path = await anyio.to_thread.run_sync(
             lambda: score_workspace(
                 boxes,
                 fields["agent"]["model"],
                 Path(results),
-                Path(state) if state else default_state(),
+                Path(state_dir) if state_dir else default_state(),
                 fields,
             )
         )

@@ -19,7 +19,7 @@ from inspect_ai.model import (
 )
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.tool import bash, python, text_editor
-from inspect_ai.util import LimitExceededError, message_limit
+from inspect_ai.util import LimitExceededError, SandboxEnvironmentSpec, message_limit
 
 from mirror.specs.targets import Target, all_targets, get_target
 from mirror.suites import visible_path
@@ -152,7 +152,7 @@ def mirrorcode(
         dataset=dataset,
         solver=mirror_agent(compaction, script, scripted_limit=message_limit is None),
         scorer=heldout(results, state),
-        sandbox=("mirror", config),
+        sandbox=SandboxEnvironmentSpec("mirror", config),
         epochs=epochs,
         token_limit=token_limit,
         time_limit=time_limit,

@@ -68,7 +68,7 @@ def run_command(
     from inspect_ai import eval_retry
 
     from mirror.cli.main import state_dir
-    from scaffold import mirrorcode
+    from scaffold._task import mirrorcode
 
     if resume is not None:
         logs = eval_retry(str(_unfinished_log(resume)), log_dir=str(resume))
