@@ -123,14 +123,15 @@ def _succeeded(location: str) -> bool:
 
 
 @click.command("sandbox", cls=MirrorCommand)
-@click.option("--target", "target_name", default="colt", show_default=True)
+@click.option("--target", "target_name", help="Default: the one whose spec sets [bench] sandbox.")
 @click.option("--repeat", default=50, show_default=True, help="Timed runs per route.")
-def bench_sandbox_command(target_name: str, repeat: int) -> None:
+def bench_sandbox_command(target_name: str | None, repeat: int) -> None:
     """What the mirror sandbox adds to a tool call: `true` through its exec and `docker exec`."""
     from mirror.bench.sandbox import sandbox_benchmark
     from mirror.cli.main import state_dir
     from mirror.cli.tables import echo_table
+    from mirror.specs.targets import bench_target
 
-    timings = sandbox_benchmark(target_name, repeat, state_dir())
+    timings = sandbox_benchmark(target_name or bench_target("sandbox").name, repeat, state_dir())
     rows = [(t.method, f"{t.median_ms:.1f}", f"{t.p90_ms:.1f}", str(t.runs)) for t in timings]
     echo_table(("route", "median ms", "p90 ms", "runs"), rows)

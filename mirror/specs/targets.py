@@ -111,6 +111,7 @@ class Bench(_Strict):
 
     oracle: list[str] | None = Field(None, min_length=1)  # the query timed by `bench oracle`
     scoring: StrictBool = False  # the default target of `bench scoring`
+    sandbox: StrictBool = False  # the default target of `bench sandbox`
 
 
 class Target(_Strict):
@@ -209,7 +210,7 @@ def all_targets(root: Path | None = None) -> dict[str, Target]:
     return {path.parent.name: load_target(path) for path in sorted(root.glob("*/target.toml"))}
 
 
-def bench_target(role: Literal["oracle", "scoring"], root: Path | None = None) -> Target:
+def bench_target(role: Literal["oracle", "scoring", "sandbox"], root: Path | None = None) -> Target:
     """The one target whose spec sets ``bench.<role>``."""
     chosen = [target for target in all_targets(root).values() if getattr(target.bench, role)]
     if len(chosen) != 1:
