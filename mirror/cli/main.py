@@ -15,6 +15,7 @@ from tqdm import tqdm
 from mirror.boxes.engine import image_exists
 from mirror.boxes.images import ensure_reference_image, reference_tag
 from mirror.cli.errors import MirrorGroup
+from mirror.cli.memorize import memorize_command
 from mirror.cli.redteam import redteam_command
 from mirror.cli.report import report_command
 from mirror.cli.run import bench_sandbox_command, run_command
@@ -199,6 +200,7 @@ def bench_scoring(target_name: str, cases: int, workers: int) -> None:
     click.echo(scoring_benchmark(target_name, cases, workers))
 
 
+main.add_command(memorize_command)
 main.add_command(report_command)
 main.add_command(run_command)
 bench.add_command(bench_sandbox_command)

@@ -61,18 +61,25 @@ def source_version(target_name: str, package: str) -> str:
 
 
 def upstream_files(
-    target_name: str, source: str, package: str, patterns: tuple[str, ...], convert: str = ""
+    target_name: str,
+    source: str,
+    package: str,
+    patterns: tuple[str, ...],
+    convert: str = "",
+    cache: Path | None = None,
 ) -> dict[str, bytes]:
     """Files of ``source`` matching shell ``patterns`` (relative to its tree), by path.
 
     ``convert`` is a shell snippet run in the source tree afterwards, writing more files under
     ``/out`` (for example a test table turned into JSON by the language it is written in).
-    Cached under ``<cache>/upstream/<target>/<version>/``; a complete fetch ends by writing
-    ``.source-version`` (the version actually fetched), so an interrupted one is redone, and
-    ``.recipe`` (a digest of the patterns and ``convert``), so a changed recipe is refetched.
+    Cached under ``<cache>/<version>/`` (``cache`` defaults to ``<state>/upstream/<target>``;
+    callers fetching other files of the same target pass their own, so recipes do not clash);
+    a complete fetch ends by writing ``.source-version`` (the version actually fetched), so an
+    interrupted one is redone, and ``.recipe`` (a digest of the patterns and ``convert``), so a
+    changed recipe is refetched.
     """
     version = source_version(target_name, package)
-    folder = cache_root() / target_name / version
+    folder = (cache or cache_root() / target_name) / version
     marker, recipe = folder / ".source-version", folder / ".recipe"
     digest = hashlib.sha256("\0".join([*patterns, convert]).encode()).hexdigest()
     if not marker.exists() or not recipe.exists() or recipe.read_text() != digest:
@@ -83,7 +90,7 @@ def upstream_files(
     fetched = marker.read_text().strip()
     if fetched != version:
         log.warning(
-            "%s: upstream tests from source %s %s, not %s", target_name, source, fetched, version
+            "%s: upstream files from source %s %s, not %s", target_name, source, fetched, version
         )
     return {
         path.relative_to(folder).as_posix(): path.read_bytes()
