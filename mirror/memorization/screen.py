@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from mirror.errors import HarnessError
+from mirror.errors import HarnessError, UserError
 from mirror.memorization.baseline import (
     Band,
     band,
@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 RECORD_GLOB = "memorization/**/*.memorization.json"
 DEFAULT_CUTOFF = "2025-12"
 Kind = Literal["target", "baseline"]
+
+
+class ScreenRecordError(UserError, ValueError):
+    """A file under ``results/memorization/`` is not a screen record; the message names it."""
 
 
 @dataclass(frozen=True)
@@ -219,7 +223,10 @@ def read_records(results_dir: Path) -> list[ScreenRecord]:
     """Every screen record under ``results_dir``, the newest per (model, target)."""
     newest: dict[tuple[str, str], ScreenRecord] = {}
     for path in sorted(results_dir.glob(RECORD_GLOB)):
-        record = ScreenRecord.model_validate_json(path.read_text(encoding="utf-8"))
+        try:
+            record = ScreenRecord.model_validate_json(path.read_text(encoding="utf-8"))
+        except ValidationError as error:
+            raise ScreenRecordError(f"{path}: not a screen record: {error}") from None
         key = (record.model, record.target)
         if key not in newest or record.created_at > newest[key].created_at:
             newest[key] = record

@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import EngFormatter, MaxNLocator, StrMethodFormatter
 
 from mirror.reports.stats import percent
@@ -78,9 +79,25 @@ def plot_heatmaps(table: pd.DataFrame, rates: pd.DataFrame, path: Path) -> None:
         (rate, rate_labels, "Share of runs solved\n(100 % of held-out cases)", "solve rate"),
         (best, best_labels, "Best pass fraction\n(over the runs in the cell)", "pass fraction"),
     ]
+    memorized = table[table["memorized"].fillna(False).astype(bool)]
+    flagged = {
+        (targets.index(t), candidates.index(c))
+        for t, c in zip(memorized["target"], memorized["candidate"], strict=True)
+    }
     for ax, (values, labels, title, bar_label) in zip(fig.subplots(1, 2), panels, strict=True):
         image = ax.imshow(np.ma.masked_invalid(values), cmap=CMAP, vmin=0, vmax=1, aspect="auto")
         _annotate(ax, values, labels)
+        for row, col in flagged:  # the memorization screen flagged this model on this target
+            ax.add_patch(
+                Rectangle(
+                    (col - 0.46, row - 0.46),
+                    0.92,
+                    0.92,
+                    fill=False,
+                    edgecolor="#e4572e",
+                    linewidth=3,
+                )
+            )
         for edge in bucket_edges:
             ax.axhline(edge, color="white", linewidth=3)
         ax.set_xticks(range(len(candidates)), column_names, rotation=30, ha="right")
@@ -89,7 +106,14 @@ def plot_heatmaps(table: pd.DataFrame, rates: pd.DataFrame, path: Path) -> None:
         ax.set_ylabel("target  [size bucket]")
         ax.set_title(title)
         fig.colorbar(image, ax=ax, label=bar_label, fraction=0.08)
-    fig.suptitle("Held-out results per target and candidate (cells: runs on that target)")
+    fig.suptitle(
+        "Held-out results per target and candidate (cells: runs on that target)"
+        + (
+            "\nred frame: the memorization screen flagged the model on that target"
+            if flagged
+            else ""
+        )
+    )
     fig.savefig(path, dpi=120)
 
 
