@@ -34,10 +34,28 @@ def _number(options: dict, name: str, kind: type, default: float | None = None) 
         return default
     value = options[name][-1]
     try:
-        return kind(value)
+        number = kind(value) if kind is int or _is_decimal(value) else None
     except ValueError:
+        number = None
+    # A float must be finite: a request carries it as a JSON number.
+    if number is None or number != number or number in (float("inf"), float("-inf")):
         noun = "a whole number" if kind is int else "a number"
-        raise UsageError(f"{name} expects {noun}, got {value!r}") from None
+        raise UsageError(f"{name} expects {noun}, got {value!a}")
+    return number
+
+
+def _is_decimal(text: str) -> bool:
+    """Whether ``text`` is a plain ASCII decimal, ``[+-]DIGITS[.DIGITS][e[+-]DIGITS]``: what
+    the C client (oracle/client.c) accepts too, unlike ``float()``'s "1_0" or "inf"."""
+    digits = "0123456789"
+    mantissa, e, exponent = text.replace("E", "e").partition("e")
+    whole, _, fraction = (mantissa[1:] if mantissa[:1] in ("+", "-") else mantissa).partition(".")
+    power = exponent[1:] if exponent[:1] in ("+", "-") else exponent
+    return (
+        bool(whole or fraction)
+        and all(c in digits for c in whole + fraction)
+        and (not e or (power != "" and all(c in digits for c in power)))
+    )
 
 
 def _options(argv: list[str], flags: set[str], valued: set[str]) -> tuple[dict, list[str]]:
@@ -71,7 +89,7 @@ def _pairs(values: list[str], option: str) -> dict[str, str]:
     for value in values:
         key, sep, rest = value.partition("=")
         if not sep or not key:
-            raise UsageError(f"{option} expects NAME=VALUE, got {value!r}")
+            raise UsageError(f"{option} expects NAME=VALUE, got {value!a}")
         pairs[key] = rest
     return pairs
 

@@ -17,11 +17,15 @@ _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def json_string(text: str) -> str:
-    """``text`` as a JSON string literal."""
+    """``text`` as a JSON string literal; a lone surrogate (an undecodable byte of argv, say)
+    as its escape, which the server's ``json`` reads back and ``subprocess`` turns back into
+    the byte."""
     return (
         '"'
         + "".join(
-            _ESCAPES.get(c) or (f"\\u{ord(c):04x}" if c < " " or c == "\x7f" else c) for c in text
+            _ESCAPES.get(c)
+            or (f"\\u{ord(c):04x}" if c < " " or c == "\x7f" or "\ud800" <= c <= "\udfff" else c)
+            for c in text
         )
         + '"'
     )
