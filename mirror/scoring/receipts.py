@@ -56,6 +56,7 @@ COLUMNS = [
     "workspace",
     "commit",
     "path",
+    "curve",  # an agent run's [(tokens, pass_fraction), ...]; not written to the report's CSV
 ]
 
 
@@ -76,6 +77,45 @@ class AgentRun(BaseModel):
     sample_id: str
     epoch: int = Field(ge=1)
     stopped_by: str | None = None  # the limit that ended the run ("token", "time", ...), if any
+
+
+DIGEST = r"^sha256:[0-9a-f]{64}$"
+
+
+class CurvePoint(BaseModel):
+    """One snapshot of an agent run's workspace, scored on the held-out suite: the pass fraction
+    the run had reached after ``tokens`` tokens (``seconds`` of wall time)."""
+
+    tokens: int = Field(ge=0)
+    seconds: float | None = Field(default=None, ge=0)
+    pass_fraction: float = Field(ge=0, le=1)
+    workspace: str = Field(pattern=DIGEST)
+    snapshot: str = Field(min_length=1)  # the workspace's tar, relative to the receipt
+
+
+class FirstPass(BaseModel):
+    """When a run first passed every visible test: tokens used and seconds since it began."""
+
+    tokens: int = Field(ge=0)
+    seconds: float | None = Field(default=None, ge=0)
+    working_seconds: float | None = Field(default=None, ge=0)
+
+
+class Evidence(BaseModel):
+    """What an agent run did and what it cost, from its transcript and its oracle query log;
+    the files it names are relative to the receipt."""
+
+    folder: str = Field(min_length=1)
+    queries: str | None = None  # the reference box's oracle query log (None: never asked)
+    workspace: str = Field(min_length=1)  # the final workspace's tar
+    tool_calls: dict[str, int]
+    oracle_queries: int = Field(ge=0)
+    oracle_shapes: int = Field(ge=0)  # distinct argument shapes (flags kept, values by kind)
+    common_shapes: dict[str, int]  # the most frequent shapes and their counts
+    oracle_seconds: float = Field(ge=0)
+    visible_test_runs: int = Field(ge=0)
+    compactions: int = Field(ge=0)
+    first_full_visible: FirstPass | None = None
 
 
 class Images(BaseModel):
@@ -123,7 +163,7 @@ class Receipt(BaseModel):
     cases: str | None = Field(default=None, min_length=1)
     images: Images | None = None
     revision: Revision | None = None
-    workspace: str | None = Field(default=None, pattern=r"^sha256:[0-9a-f]{64}$")
+    workspace: str | None = Field(default=None, pattern=DIGEST)
     tokens: int | None = Field(default=None, ge=0)
     cost_usd: float | None = Field(default=None, ge=0)
     wall_seconds: float | None = Field(default=None, ge=0)
@@ -131,9 +171,16 @@ class Receipt(BaseModel):
     memorization: Memorization | None = None
     working_seconds: float | None = Field(default=None, ge=0)
     agent: AgentRun | None = None
+    curve: list[CurvePoint] | None = None  # an agent run's pass fraction over tokens
+    evidence: Evidence | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
+        tokens = [point.tokens for point in self.curve or []]
+        if tokens != sorted(tokens):
+            raise PydanticCustomError(
+                "curve", "field 'curve': tokens decrease ({tokens})", {"tokens": tokens}
+            )
         if self.passed > self.total:
             raise PydanticCustomError(
                 "counts", "field 'passed': {passed} exceeds total ({total})", self._counts()
@@ -250,6 +297,7 @@ def _row(receipt: Receipt, path: Path, targets: Mapping[str, Target]) -> dict[st
         "category": target.category if target else "?",
         "memorized": receipt.memorization.memorized if receipt.memorization else None,
         "commit": receipt.revision.commit if receipt.revision else None,
+        "curve": [(p.tokens, p.pass_fraction) for p in receipt.curve] if receipt.curve else None,
         # Naive timestamps are taken as UTC so that one column can hold every receipt.
         "created_at": created if created.tzinfo else created.replace(tzinfo=UTC),
         "path": str(path),
