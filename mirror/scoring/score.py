@@ -381,24 +381,27 @@ def score(
         for verdict in verdicts:
             cases_file.write(json.dumps(verdict.__dict__) + "\n")
     passed = sum(v.passed for v in verdicts)
-    receipt = Receipt(
-        format=RECEIPT_FORMAT,
-        run_id=run_id,
-        target=target.name,
-        candidate=candidate,
-        kind=kind,
-        suite=suite_digest(suite),
-        passed=passed,
-        total=len(verdicts),
-        **derived(passed, len(verdicts)),
-        build={"status": status, "log": f"{run_id}.build.log"},
-        created_at=datetime.now(UTC),
-        cases=cases.name,
-        images=images,
-        revision=project_revision(),
-        workspace=digest,
-        wall_seconds=wall_seconds,
-        **(extra or {}),
+    # Validated as data: pydantic checks every field, the kind and the format included.
+    receipt = Receipt.model_validate(
+        {
+            "format": RECEIPT_FORMAT,
+            "run_id": run_id,
+            "target": target.name,
+            "candidate": candidate,
+            "kind": kind,
+            "suite": suite_digest(suite),
+            "passed": passed,
+            "total": len(verdicts),
+            **derived(passed, len(verdicts)),
+            "build": {"status": status, "log": f"{run_id}.build.log"},
+            "created_at": datetime.now(UTC),
+            "cases": cases.name,
+            "images": images,
+            "revision": project_revision(),
+            "workspace": digest,
+            "wall_seconds": wall_seconds,
+            **(extra or {}),
+        }
     )
     path = folder / f"{run_id}.receipt.json"
     path.write_text(receipt.model_dump_json(indent=1, exclude_none=True) + "\n")
