@@ -25,6 +25,7 @@ from mirror.boxes.images import (
     runner_digest,
     runner_files,
 )
+from mirror.boxes.programs import parse_source_files, source_files_command
 from mirror.specs.targets import Target, all_targets, get_target
 
 log = logging.getLogger(__name__)
@@ -50,28 +51,19 @@ def hidden_paths(target: Target) -> tuple[str, ...]:
 def _hidden_paths(name: str) -> tuple[str, ...]:
     target = get_target(name)
     manifest = ensure_reference_image(target).manifest
+    # The reference's own paths that exist here, and every shared library of a package built
+    # from its source package (brotli's libbrotlidec, util-linux's libuuid): its code, whether
+    # or not the reference binary links it.
     wanted = {target.binary, manifest["binary_realpath"], *manifest["libraries"]}
-    found = engine().containers.run(
+    output = engine().containers.run(
         ensure_agent_image(),
-        ["sh", "-c", HIDDEN_PROBE, "probe", manifest["source_package"] or "", *sorted(wanted)],
+        source_files_command(source=manifest["source_package"], paths=sorted(wanted)),
         network_mode="none",
         remove=True,
     )
-    return tuple(sorted(set(found.decode().split())))
-
-
-# Prints which of the paths exist here, and every shared library of an installed package built
-# from the reference's own source package (brotli's libbrotlidec, util-linux's libuuid): its
-# code, whether or not the reference binary links it.
-HIDDEN_PROBE = r"""
-source=$1; shift
-for p; do [ -e "$p" ] && echo "$p"; done
-[ -n "$source" ] || exit 0
-dpkg-query -W -f '${source:Package} ${Package}\n' | awk -v s="$source" '$1 == s {print $2}' |
-  xargs -r dpkg-query -L | grep -E '\.so(\.[0-9]+)*$' | while read -r p; do
-    [ -f "$p" ] && echo "$p"; [ -f "/usr$p" ] && echo "/usr$p"; done
-true
-"""
+    found = parse_source_files(output)
+    existing = {file.path for file in found.files if file.exists}
+    return tuple(sorted(existing | set(found.source_libraries)))
 
 
 def masks(target: Target) -> list[Mount]:

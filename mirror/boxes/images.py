@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import logging
+import shlex
 import subprocess
 import tarfile
 import tempfile
@@ -23,6 +24,12 @@ from typing import Any
 import docker.errors
 
 from mirror.boxes.engine import EngineError, engine, image_exists
+from mirror.boxes.programs import (
+    SOURCE_FILES,
+    SourceFiles,
+    parse_source_files,
+    source_files_command,
+)
 from mirror.errors import HarnessError
 from mirror.specs.targets import ROOT, Target
 
@@ -34,6 +41,7 @@ RECIPE_VERSION = "1"  # bump when the build steps below change meaning
 PROGRAM_UID = 61000
 RUNNER_HOME = "/opt/mirror"
 MIRROR_SHARE = "/usr/share/mirror"
+MANIFEST = f"{MIRROR_SHARE}/manifest.json"
 BUILD_SCRIPT = "/tmp/mirror-build.sh"
 COMPILE_RUNNER = f"python3 -m compileall -q {RUNNER_HOME}"
 LAUNCHER = f"""#!/usr/bin/python3 -IS
@@ -156,7 +164,8 @@ def packages_tag(target: Target) -> str:
 
 def reference_tag(target: Target) -> str:
     sandbox = SANDBOX_SOURCE.read_bytes()
-    key = digest(packages_tag(target), runner_digest(), sandbox, MANIFEST_SCRIPT, RECIPE_VERSION)
+    facts = SOURCE_FILES.read_bytes()
+    key = digest(packages_tag(target), runner_digest(), sandbox, facts, RECIPE_VERSION)
     return f"mirror/ref-{target.name}:{key[:16]}"
 
 
@@ -250,50 +259,32 @@ done
     return docs
 
 
-MANIFEST_SCRIPT = """
-import hashlib, json, os, re, subprocess, sys
-binary, packages = sys.argv[1], sys.argv[2:]
-real = os.path.realpath(binary)
+def reference_manifest(target: Target, found: SourceFiles) -> dict[str, Any]:
+    """The manifest a reference image records about its binary, from ``source_files.py``.
 
-def query(*args):
-    result = subprocess.run(args, capture_output=True, text=True)
-    return result.stdout if result.returncode == 0 else ""
-
-def source_of(path):
-    # usrmerge: dpkg knows /bin/sed, the file system says /usr/bin/sed.
-    owner = query("dpkg-query", "-S", path) or query("dpkg-query", "-S", path.removeprefix("/usr"))
-    owner = owner.split(":")[0]
-    return owner and query("dpkg-query", "-W", "-f", "${source:Package}", owner)
-
-versions = query("dpkg-query", "-W", "-f", "${Package}\\t${Version}\\n", *packages)
-data = open(real, "rb").read()
-phoff, phentsize, phnum = int.from_bytes(data[32:40], "little"), data[54], data[56]
-interp = any(
-    int.from_bytes(data[phoff + i * phentsize : phoff + i * phentsize + 4], "little") == 3
-    for i in range(phnum)
-)
-# The libraries it loads that are built from its own source package (jq's libjq, brotli's
-# libbrotlidec): the reference's code as much as the binary is. Shared ones (libc) are not.
-source = source_of(real)
-loaded = re.findall(r"=> (/\\S+)", query("ldd", real))
-libraries = sorted(
-    {p for lib in loaded if source and source_of(os.path.realpath(lib)) == source
-     for p in (lib, os.path.realpath(lib))}
-)
-manifest = {
-    "binary": binary,
-    "binary_realpath": real,
-    "static": not interp,
-    "binary_sha256": hashlib.sha256(data).hexdigest(),
-    "packages": dict(line.split("\\t") for line in versions.splitlines()),
-    "source_package": source or None,
-    "libraries": libraries,
-}
-os.makedirs("/usr/share/mirror", exist_ok=True)
-json.dump(manifest, open("/usr/share/mirror/manifest.json", "w"), indent=1, sort_keys=True)
-os.chmod(real, 0o711)
-print(json.dumps(manifest))
-"""
+    ``libraries`` are the ones it loads that are built from its own source package (jq's libjq,
+    brotli's libbrotlidec), each as loaded and as its realpath: the reference's code as much as
+    the binary is. Shared ones (libc) are not.
+    """
+    binary = found.binary
+    if binary is None:
+        raise ImageBuildError(f"{target.name}: source_files.py reported no binary")
+    source = found.source_package
+    libraries = {
+        name
+        for file in found.files
+        if file.linked and source and file.source == source
+        for name in (file.path, file.realpath)
+    }
+    return {
+        "binary": binary.path,
+        "binary_realpath": binary.realpath,
+        "static": binary.static,
+        "binary_sha256": binary.sha256,
+        "packages": found.versions,
+        "source_package": source,
+        "libraries": sorted(libraries),
+    }
 
 
 SANDBOX_SOURCE = ROOT / "oracle" / "sandbox.c"
@@ -338,16 +329,17 @@ def ensure_reference_image(target: Target) -> ReferenceImage:
         docs = extract_docs(target, packages_image)
         files = runner_files() | sandbox_files()
         files |= {f"usr/share/mirror/docs/{name}": text for name, text in docs.items()}
+        facts = source_files_command(binary=target.binary, versions=target.packages.debian)
+        binary = shlex.quote(target.binary)
         container = engine().containers.create(
             packages_image,
             # Byte-compiled at build time: the box's root is read-only, so never later.
             [
                 "sh",
                 "-c",
-                f'{COMPILE_RUNNER} && exec python3 -I -c "$0" "$@"',
-                MANIFEST_SCRIPT,
-                target.binary,
-                *target.packages.debian,
+                f'{COMPILE_RUNNER} && "$@" && chmod 0711 "$(readlink -f {binary})"',
+                "build",
+                *facts,
             ],
             network_mode="none",
         )
@@ -357,7 +349,14 @@ def ensure_reference_image(target: Target) -> ReferenceImage:
             output = container.logs().decode(errors="replace")
             container.remove(force=True)
             raise ImageBuildError(f"writing the manifest of {target.name} failed:\n{output}")
-        manifest = json.loads(container.logs(stderr=False).decode().strip().splitlines()[-1])
+        try:
+            found = parse_source_files(container.logs(stderr=False))
+            manifest = reference_manifest(target, found)
+            written = json.dumps(manifest, indent=1, sort_keys=True).encode()
+            container.put_archive("/", tar_of({MANIFEST.lstrip("/"): written}))
+        except BaseException:
+            container.remove(force=True)
+            raise
         manifest |= {"target": target.name, "spec_sha256": target.spec_digest}
         commit_image(container, tag, {"mirror.manifest": json.dumps(manifest, sort_keys=True)})
     try:

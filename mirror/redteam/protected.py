@@ -3,14 +3,14 @@ reference's own files (found here, so attacks know what to look for)."""
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mirror.boxes.containers import SANDBOX_READ
-from mirror.redteam.probes import ProbeError, program
+from mirror.boxes.programs import parse_source_files, source_files_command
+from mirror.redteam.probes import ProbeError
 from mirror.redteam.registry import Skip
 from mirror.specs.targets import ROOT, Target, get_target
 from mirror.suites.format import read_suite
@@ -54,15 +54,17 @@ class Reference:
 
 
 def reference_parts(container: Any, manifest: dict) -> Reference:
-    """The reference's binary and libraries, read in its box as root
-    (see programs/reference_parts.py)."""
-    command = ["python3", "-c", program("reference_parts.py"), manifest["binary_realpath"]]
-    output = container.exec_run([*command, *manifest["libraries"]]).output.decode()
-    found = json.loads(output.splitlines()[-1])
-    files = [ReferenceFile(*row) for row in found["files"]]
-    if files[0].sha256 != manifest["binary_sha256"]:
-        raise ProbeError(f"{files[0].path} in the box does not match the manifest's sha256")
-    return Reference(files, found["sources"], found["packages"])
+    """The reference's binary, the libraries it loads and the manifest's, read in its box as
+    root (by the boxes' ``source_files.py``)."""
+    command = source_files_command(binary=manifest["binary_realpath"], paths=manifest["libraries"])
+    found = parse_source_files(container.exec_run(command, user="0").output)
+    if found.binary is None or found.binary.sha256 != manifest["binary_sha256"]:
+        raise ProbeError(f"{manifest['binary_realpath']} in the box does not match the manifest")
+    files = [
+        ReferenceFile(f.path, f.size or 0, f.sha256 or "", f.private, f.linked) for f in found.files
+    ]
+    sources = [found.binary.source] if found.binary.source else []
+    return Reference(files, sources, list(found.packages))
 
 
 def linked_libraries(reference: Reference, target: Target) -> list[str]:
