@@ -20,6 +20,7 @@ from mirror.cli.redteam import redteam_command
 from mirror.cli.report import report_command
 from mirror.cli.run import bench_sandbox_command, run_command
 from mirror.cli.shell import shell_command
+from mirror.cli.sweep import sweep_command, worker_command
 from mirror.cli.tables import echo_table
 from mirror.cli.tests import tests
 from mirror.errors import UserError
@@ -206,4 +207,6 @@ main.add_command(run_command)
 bench.add_command(bench_sandbox_command)
 main.add_command(redteam_command)
 main.add_command(shell_command)
+main.add_command(sweep_command)
+main.add_command(worker_command)
 main.add_command(tests)
