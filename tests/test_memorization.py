@@ -22,7 +22,7 @@ from mirror.memorization.baseline import (
 )
 from mirror.memorization.extract import functions, sample
 from mirror.memorization.screen import read_records, screen_records
-from mirror.memorization.similarity import answer_body, normalise, similarity
+from mirror.memorization.similarity import answer_body, chance_levels, normalise, similarity
 from mirror.memorization.sources import own_files, target_source
 from mirror.specs.targets import get_target
 
@@ -46,6 +46,17 @@ def test_similarity_ignores_comments_and_layout_but_not_code() -> None:
     # A comment marker inside a string is code, not a comment.
     assert normalise('{ puts("// not a comment"); }', "c") == '{ puts("// not a comment"); }'
     assert normalise("x = 1  # set\ny = '#'", "python") == "x = 1 y = '#'"
+
+
+def test_chance_level_removes_the_floor_a_language_gives_any_answer() -> None:
+    truths = [BODY, "{\n    if (n < 0)\n        return -1;\n    return n * 2;\n}", "{ exit(1); }"]
+    constant = ["{ int i = 0; return i; }"] * 3
+    raw = [similarity(a, t, "c").indel for a, t in zip(constant, truths, strict=True)]
+    levels = chance_levels(constant, truths, "c")
+    assert min(raw) > 0.2  # C against C: a floor well above zero
+    assert sum(r - c for r, c in zip(raw, levels, strict=True)) == pytest.approx(0.0, abs=1e-6)
+    recited = chance_levels(truths, truths, "c")
+    assert all(level < 1.0 for level in recited)  # reciting scores 1.0, well above its chance
 
 
 def test_answer_body_takes_the_fenced_code_and_drops_a_repeated_signature() -> None:
@@ -98,13 +109,22 @@ def test_band_and_flags_from_scored_samples() -> None:
     }
     baseline = {"b1": [0.30, 0.34], "b2": [0.22, 0.26], "b3": [0.28, 0.32]}
     scored = [
-        {"kind": "baseline", "program": p, "indel": v, "token": v}
+        {"kind": "baseline", "program": p, "indel": v, "token": v, "chance": 0.0}
         for p, values in baseline.items()
         for v in values
     ]
-    scored += [{"kind": "target", "program": "orig", "indel": v, "token": v} for v in (0.2, 0.3)]
-    scored += [{"kind": "target", "program": "t1", "indel": v, "token": v} for v in (0.9, 0.95)]
-    scored += [{"kind": "target", "program": "t2", "indel": v, "token": v} for v in (0.1, 0.9)]
+    scored += [
+        {"kind": "target", "program": "orig", "indel": v, "token": v, "chance": 0.0}
+        for v in (0.2, 0.3)
+    ]
+    scored += [
+        {"kind": "target", "program": "t1", "indel": v, "token": v, "chance": 0.0}
+        for v in (0.9, 0.95)
+    ]
+    scored += [
+        {"kind": "target", "program": "t2", "indel": v, "token": v, "chance": 0.0}
+        for v in (0.1, 0.9)
+    ]
     records = {r.target: r for r in screen_records(scored, "m", "log", "2025-12", 0, manifests)}
     means = [0.32, 0.24, 0.30, 0.25]  # b1, b2, b3 and the original target
     half = student_t.ppf(0.975, 3) * statistics.stdev(means) / 2
@@ -159,7 +179,9 @@ def test_memorize_colt_with_scripted_mockllm(tmp_path: Path) -> None:
     reciter = _screen(tmp_path / "memorizer", "memorizer")
     assert unrelated["functions"] == reciter["functions"] == 6
     assert reciter["similarity"] == 1.0 and reciter["token_similarity"] == 1.0
+    assert reciter["excess"] == pytest.approx(1.0 - reciter["chance"]) and reciter["excess"] > 0.4
     assert unrelated["similarity"] < 0.5
+    assert unrelated["excess"] == pytest.approx(0.0, abs=1e-6)  # one answer for every prompt
     # colt is an original target: part of the band, never flagged, even when recited.
     assert reciter["original"] and not reciter["memorized"]
     programs = [p for p in baseline_programs() if p.first_release > "2026-06"]

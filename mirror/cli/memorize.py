@@ -55,7 +55,8 @@ def memorize_command(
 
     Samples K functions of each target's source at the built version and of baseline programs
     first released after the cutoff, asks the model for their bodies, and flags a target whose
-    similarity lies above the baseline band. `mirror report` joins the flags with solve rates.
+    similarity (above chance) lies above the baseline band. `mirror report` joins the flags
+    with solve rates.
     """
     from mirror.memorization.baseline import check_cutoff
     from mirror.memorization.run import run_screen
@@ -79,21 +80,23 @@ def memorize_command(
         upper = "n/a" if band.upper is None else f"{band.upper:.1%}"
         mean = "n/a" if band.mean is None else f"{band.mean:.1%}"
         click.echo(
-            f"baseline band (cutoff {band.cutoff}, {len(band.programs)} programs): "
-            f"mean {mean}, upper 95 % bound {upper}"
+            f"baseline band of excess similarity (cutoff {band.cutoff}, "
+            f"{len(band.programs)} programs): mean {mean}, upper 95 % bound {upper}"
         )
     echo_table(
-        ("target", "functions", "similarity", "95 % interval", "token", "memorized"),
+        ("target", "functions", "similarity", "chance", "excess [95 %]", "token", "memorized"),
         [
             (
                 r.target,
                 str(r.functions),
                 f"{r.similarity:.1%}",
-                "n/a" if r.low is None or r.high is None else f"[{r.low:.1%}, {r.high:.1%}]",
+                f"{r.chance:.1%}",
+                f"{r.excess:+.1%} "
+                + ("" if r.low is None or r.high is None else f"[{r.low:+.1%}, {r.high:+.1%}]"),
                 f"{r.token_similarity:.1%}",
                 "original" if r.original else ("yes" if r.memorized else "no"),
             )
-            for r in sorted(run.records, key=lambda r: -r.similarity)
+            for r in sorted(run.records, key=lambda r: -r.excess)
         ],
     )
     click.echo(f"log: {run.log} ({run.samples} samples)")

@@ -55,30 +55,35 @@ def flagged_solve_rates(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def plot_screen(records: Sequence[ScreenRecord], path: Path) -> None:
-    """Per model: targets ordered by similarity with their 95 % intervals, the band shaded."""
+    """Per model: targets ordered by excess similarity with their 95 % intervals, the band
+    shaded (up to its upper bound), flagged targets in red."""
     models = sorted({record.model for record in records})
     fig = Figure(figsize=(8, 2.2 + 2.6 * len(models)), layout="constrained")
     axes = fig.subplots(len(models), 1, squeeze=False)[:, 0]
     for ax, model in zip(axes, models, strict=True):
-        rows = sorted((r for r in records if r.model == model), key=lambda r: r.similarity)
+        rows = sorted((r for r in records if r.model == model), key=lambda r: r.excess)
         band = rows[0].band
         if band.mean is not None:
-            ax.axvspan(0, band.upper if band.upper is not None else band.mean, color="#cccccc")
+            top = band.upper if band.upper is not None else band.mean
+            ax.axvspan(min(0.0, band.mean), top, color="#cccccc")
             ax.axvline(band.mean, color="#777777", linestyle="--", linewidth=1)
         colours = [
             "#c0392b" if r.memorized else "#2c7fb8" if not r.original else "#888888" for r in rows
         ]
         errors = [
-            [r.similarity - (r.low if r.low is not None else r.similarity) for r in rows],
-            [(r.high if r.high is not None else r.similarity) - r.similarity for r in rows],
+            [r.excess - (r.low if r.low is not None else r.excess) for r in rows],
+            [(r.high if r.high is not None else r.excess) - r.excess for r in rows],
         ]
-        ax.barh(range(len(rows)), [r.similarity for r in rows], xerr=errors, color=colours)
+        ax.barh(range(len(rows)), [r.excess for r in rows], xerr=errors, color=colours)
         ax.set_yticks(
             range(len(rows)),
             [f"{r.target}{' (original)' if r.original else ''}  n={r.functions}" for r in rows],
         )
-        ax.set_xlim(0, 1)
-        ax.set_xlabel("mean similarity of recited bodies (normalised Indel)")
+        ax.set_xlim(min(-0.1, *(r.low or 0.0 for r in rows)), 1)
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.set_xlabel(
+            "excess similarity: recited body vs its own, less vs the program's other bodies"
+        )
         upper = "n/a" if band.upper is None else percent(band.upper, 1)
         ax.set_title(
             f"{model}: grey band = baseline up to its upper 95 % bound ({upper}, "
@@ -97,19 +102,21 @@ def screen_markdown(records: Sequence[ScreenRecord], table: pd.DataFrame) -> str
     rates of flagged against unflagged targets."""
     lines = [
         "## Memorization screen",
-        "Mean similarity of the bodies a model recited with the true ones (normalised Indel, "
-        "comments and whitespace normalised), with a 95 % t-interval over the target's sampled "
-        "functions. A target is memorized when the lower end of that interval lies above the "
-        "baseline band's upper 95 % bound (programs first published after the model's cutoff).",
-        "| model | target | functions | similarity | 95 % interval | token | band (mean, upper) "
-        "| memorized |",
-        "|---|---|---|---|---|---|---|---|",
+        "Similarity of the bodies a model recited with the true ones (normalised Indel, comments "
+        "and whitespace normalised); chance: with the program's other sampled bodies; excess: "
+        "the difference, with a 95 % t-interval over the target's functions. A target is "
+        "memorized when the lower end of that interval lies above the baseline band's upper 95 % "
+        "bound (excess of programs first published after the model's cutoff).",
+        "| model | target | functions | similarity | chance | excess [95 %] | token "
+        "| band (mean, upper) | memorized |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
-    for r in sorted(records, key=lambda r: (r.model, -r.similarity)):
+    for r in sorted(records, key=lambda r: (r.model, -r.excess)):
         verdict = "original" if r.original else "yes" if r.memorized else "no"
         lines.append(
             f"| {r.model} | {r.target} | {r.functions} | {_percent(r.similarity)} | "
-            f"[{_percent(r.low)}, {_percent(r.high)}] | {_percent(r.token_similarity)} | "
+            f"{_percent(r.chance)} | {_percent(r.excess)} [{_percent(r.low)}, {_percent(r.high)}] "
+            f"| {_percent(r.token_similarity)} | "
             f"{_percent(r.band.mean)}, {_percent(r.band.upper)} | {verdict} |"
         )
     rates = flagged_solve_rates(table) if not table.empty else pd.DataFrame()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from mirror.memorization.screen import (
     screen_records,
     write_records,
 )
+from mirror.memorization.similarity import chance_levels
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +73,20 @@ def run_screen(
                 "program": sample.metadata["program"],
                 "indel": float(score.as_float()),
                 "token": float((score.metadata or {})["token"]),
+                "answer": score.answer or "",
+                "truth": sample.target if isinstance(sample.target, str) else "",
+                "language": sample.metadata["language"],
             }
         )
+    by_program: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for one in scored:
+        by_program[one["program"]].append(one)
+    for group in by_program.values():
+        levels = chance_levels(
+            [s["answer"] for s in group], [s["truth"] for s in group], group[0]["language"]
+        )
+        for one, level in zip(group, levels, strict=True):
+            one["chance"] = level
     metadata = eval_log.eval.metadata or {}
     records = screen_records(
         scored, model, eval_log.location, cutoff, seed, metadata.get("manifests", {})

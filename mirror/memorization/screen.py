@@ -120,7 +120,9 @@ class ScreenRecord(BaseModel):
     original: bool  # an original target: part of the baseline, never flagged
     functions: int = Field(ge=0)
     similarity: float  # mean primary (Indel) similarity over the target's functions
-    low: float | None  # its two-sided 95 % t-interval (None with fewer than two functions)
+    chance: float  # mean similarity of the answers with the target's other sampled bodies
+    excess: float  # similarity - chance, averaged over functions: what the flag decides on
+    low: float | None  # the excess's two-sided 95 % t-interval (None with < 2 functions)
     high: float | None
     token_similarity: float
     band: BandRecord
@@ -143,9 +145,11 @@ def screen_records(
     seed: int,
     manifests: dict[str, dict[str, Any]],
 ) -> list[ScreenRecord]:
-    """One record per target from scored samples (each: kind, program, indel, token).
+    """One record per target from scored samples (each: kind, program, indel, token and
+    chance, the answer's mean similarity with the program's other bodies).
 
-    Programs are baseline programs, original targets (which join the baseline) and targets.
+    Programs are baseline programs, original targets (which join the baseline) and targets;
+    the band and the flags are on excess similarity (indel - chance).
     """
     by_program: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for one in samples:
@@ -156,7 +160,7 @@ def screen_records(
         if scored[0]["kind"] == "target" and manifests[program]["origin"] == "repository"
     }
     baseline_means = {
-        program: sum(s["indel"] for s in scored) / len(scored)
+        program: sum(s["indel"] - s["chance"] for s in scored) / len(scored)
         for program, scored in by_program.items()
         if scored[0]["kind"] == "baseline" or program in originals
     }
@@ -172,14 +176,16 @@ def screen_records(
     for program, scored in sorted(by_program.items()):
         if scored[0]["kind"] != "target":
             continue
-        interval = mean_interval([s["indel"] for s in scored])
+        interval = mean_interval([s["indel"] - s["chance"] for s in scored])
         records.append(
             ScreenRecord(
                 model=model,
                 target=program,
                 original=program in originals,
                 functions=len(scored),
-                similarity=interval.mean,
+                similarity=sum(s["indel"] for s in scored) / len(scored),
+                chance=sum(s["chance"] for s in scored) / len(scored),
+                excess=interval.mean,
                 low=_number(interval.low),
                 high=_number(interval.high),
                 token_similarity=sum(s["token"] for s in scored) / len(scored),

@@ -4,6 +4,11 @@ Both texts are normalised first (comments removed, whitespace runs made one spac
 compared two ways: the normalised Indel similarity of the characters (the primary measure,
 as in MirrorCode's screen) and the same measure over tokens (identifiers, numbers, strings,
 operators), which a reformatted but faithful recital keeps high.
+
+Raw similarity has a floor that depends on the language: any C answer shares braces, ``if (``
+and ``return`` with any C body. The screen therefore decides on the *excess* similarity: an
+answer's similarity with its own body less its mean similarity with the program's other sampled
+bodies (:func:`chance_levels`), which removes that floor for targets and baseline alike.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Indel
+from rapidfuzz.process import cdist
 
 from mirror.memorization.sources import Language
 
@@ -72,3 +78,18 @@ def similarity(answer: str, truth: str, language: Language) -> Similarity:
         indel=Indel.normalized_similarity(left, right),
         token=Indel.normalized_similarity(tokens(left), tokens(right)),
     )
+
+
+def chance_levels(answers: list[str], truths: list[str], language: Language) -> list[float]:
+    """For each answer, its mean Indel similarity with the *other* true bodies of the program.
+
+    What an answer scores against a body it was not asked for: the floor that the language's
+    syntax, the program's style and generic code give any answer. A program with one function
+    has no other body; its level is then the answer's own score (no excess)."""
+    left = [normalise(answer, language) for answer in answers]
+    right = [normalise(truth, language) for truth in truths]
+    matrix = cdist(left, right, scorer=Indel.normalized_similarity, workers=1)
+    n = len(right)
+    if n < 2:
+        return [float(matrix[i][i]) for i in range(n)]
+    return [float((matrix[i].sum() - matrix[i][i]) / (n - 1)) for i in range(n)]
