@@ -2,14 +2,16 @@
 
 oracle run [--json] [--stdin FILE|-] [--file NAME=PATH]... [--env NAME=VALUE]...
            [--timeout SECONDS] -- ARGS...
-oracle batch          cases as JSON Lines on stdin, outcomes as JSON Lines on stdout
+oracle batch [--jobs N]
+             cases as JSON Lines on stdin, outcomes as JSON Lines on stdout in input
+             order; N cases at a time (default: the cores), each as if run alone
 oracle test [--suite FILE] [--program PATH] [--family NAME] [--show N]
              run the visible suite against your build and show the differences
 oracle exec --program PATH [--argv0 NAME] [--uid UID] [--case-dir DIR]
              like batch, but runs PATH here with the same runner the reference uses
 oracle serve --socket PATH --program PATH [--argv0 NAME] [--uid UID]
-             [--case-dir DIR] [--log FILE]
-             [--sandbox RULES (--sandbox-preload LIB | --sandbox-launcher EXE)]
+             [--case-dir DIR] [--log FILE] [--jobs N]
+             [--sandbox RULES [--sandbox-preload LIB] [--sandbox-launcher EXE]]
 """
 
 import sys
@@ -19,7 +21,8 @@ from oracle.errors import CaseError, OracleError, UsageError
 # Neither typing nor __future__: their imports cost start-up time (see oracle/wire.py).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection
+    from collections.abc import Callable, Collection, Iterator
+    from concurrent.futures import Future
     from typing import Any
 
     from oracle.case import Case, Outcome
@@ -139,16 +142,53 @@ def cmd_run(argv: list[str]) -> int:
     return int(exit_code)
 
 
-def _stream(run: "Callable[[Case, int | None], Outcome]") -> int:
-    """Read cases as JSON Lines on stdin; write each outcome as a JSON line, ids kept.
+def _stream(run: "Callable[[Case, int | None], Outcome]", jobs: int = 1) -> int:
+    """Read cases as JSON Lines on stdin; write each outcome as a JSON line, ids kept, in the
+    order of the input however many ``jobs`` run them at once.
 
     A line is a case, or ``{"id": ..., "case": {...}, "max_output": N}``.
     """
     import json
+    from collections import deque
+
+    from oracle.case import Outcome
+
+    def emit(record: dict, outcome: "Outcome | Future[Outcome] | None") -> None:
+        if outcome is not None:
+            if not isinstance(outcome, Outcome):
+                outcome = outcome.result()
+            result = outcome.to_json()
+            record = {"id": record["id"], **result} if "id" in record else result
+        sys.stdout.write(json.dumps(record) + "\n")
+        sys.stdout.flush()
+
+    if jobs == 1:
+        for record, case, max_output in _cases():
+            emit(record, None if case is None else run(case, max_output))
+        return 0
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(jobs) as pool:
+        pending: deque = deque()
+        for record, case, max_output in _cases():
+            pending.append((record, case and pool.submit(run, case, max_output)))
+            while pending and (len(pending) > 2 * jobs or _ready(pending[0][1])):
+                emit(*pending.popleft())
+        while pending:
+            emit(*pending.popleft())
+    return 0
+
+
+def _ready(future: "Future[Outcome] | None") -> bool:
+    return future is None or future.done()
+
+
+def _cases() -> "Iterator[tuple[dict, Case | None, int | None]]":
+    """(record, case, max_output) of each line of stdin; a bad line is an error record."""
+    import json
 
     from oracle.case import Case
 
-    out = sys.stdout
     for number, line in enumerate(sys.stdin.buffer, start=1):
         if not line.strip():
             continue
@@ -157,24 +197,48 @@ def _stream(run: "Callable[[Case, int | None], Outcome]") -> int:
             body = record.get("case", record) if isinstance(record, dict) else record
             case = Case.from_json(body)
         except (ValueError, CaseError) as error:
-            out.write(json.dumps({"line": number, "error": str(error)}) + "\n")
+            yield {"line": number, "error": str(error)}, None, None
             continue
-        max_output = record.get("max_output") if isinstance(record, dict) else None
-        result = run(case, max_output).to_json()
-        if isinstance(record, dict) and "id" in record:
-            result = {"id": record["id"], **result}
-        out.write(json.dumps(result) + "\n")
-        out.flush()
-    return 0
+        record = record if isinstance(record, dict) else {}
+        yield record, case, record.get("max_output")
+
+
+def _cores() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0))
+
+
+def _jobs(options: dict) -> int:
+    jobs = _number(options, "--jobs", int, _cores())
+    if jobs < 1:
+        raise UsageError(f"--jobs expects a whole number of at least 1, got {jobs}")
+    return jobs
 
 
 def cmd_batch(argv: list[str]) -> int:
+    import threading
+
     from oracle.client import OracleClient
 
-    if argv:
+    options, rest = _options(argv, set(), {"--jobs"})
+    if rest:
         raise UsageError("batch takes no arguments")
-    with OracleClient() as client:
-        return _stream(lambda case, _max_output: client.run(case))
+    jobs = _jobs(options)
+    local, clients = threading.local(), []
+
+    def run(case: "Case", _max_output: int | None) -> "Outcome":
+        """Each thread runs its cases over its own connection: one job of the server each."""
+        if not hasattr(local, "client"):
+            local.client = OracleClient()
+            clients.append(local.client)
+        return local.client.run(case)
+
+    try:
+        return _stream(run, jobs)
+    finally:
+        for client in clients:
+            client.close()
 
 
 def _runner(argv: list[str], extra: "Collection[str]" = ()) -> "tuple[Runner, dict]":
@@ -221,18 +285,18 @@ def cmd_serve(argv: list[str]) -> int:
     from oracle.server import serve
 
     sandbox_options = {"--sandbox", "--sandbox-preload", "--sandbox-launcher"}
-    runner, options = _runner(argv, {"--socket", "--log", *sandbox_options})
+    runner, options = _runner(argv, {"--socket", "--log", "--jobs", *sandbox_options})
     if "--socket" not in options:
         raise UsageError("serve needs --socket PATH")
     if "--sandbox" in options:
         preload, launcher = options.get("--sandbox-preload"), options.get("--sandbox-launcher")
-        if bool(preload) == bool(launcher):
-            raise UsageError("--sandbox needs one of --sandbox-preload or --sandbox-launcher")
+        if not (preload or launcher):
+            raise UsageError("--sandbox needs --sandbox-preload or --sandbox-launcher (or both)")
         runner.sandbox = Sandbox(
             options["--sandbox"][-1], (preload or [None])[-1], (launcher or [None])[-1]
         )
     log = Path(options["--log"][-1]) if "--log" in options else None
-    serve(Path(options["--socket"][-1]), runner, log)
+    serve(Path(options["--socket"][-1]), runner, log, _jobs(options))
     return 0
 
 

@@ -73,7 +73,9 @@ class Sandbox:
 
     ``rules`` is the MIRROR_SANDBOX string; a dynamically linked program gets the rules from
     ``preload`` (a library whose constructor runs once its libraries are mapped, so those can
-    be refused), a static one from ``launcher``, which applies them and then execs it.
+    be refused), a static one from ``launcher``, which applies them and then execs it. Given
+    both, the launcher only switches to the runner's uid and execs the program with the preload:
+    a launcher that switches uid lets the runner spawn with vfork, not a fork of itself.
     """
 
     rules: str
@@ -95,6 +97,8 @@ class Runner:
     uid: int | None = None
     limits: Limits = field(default_factory=Limits)
     sandbox: Sandbox | None = None
+    # In a parallel job (oracle/jobs.py): the job's own pid, above all its program's processes.
+    job_pid: int | None = None
 
     def run(self, case: Case, output_bytes: int | None = None) -> Outcome:
         """Run one case and return what it produced; never raises for the program's faults.
@@ -126,7 +130,7 @@ class Runner:
         finally:
             _kill_group(process.pid)
             if self.uid is not None:
-                kill_user_processes(self.uid)
+                kill_user_processes(self.uid, job_pid=self.job_pid)
         return Outcome(
             stdout=streams[0],
             stderr=streams[1],
@@ -143,18 +147,23 @@ class Runner:
         executable = self.program
         env = {**BASE_ENV, "HOME": str(self.case_dir), **case.env}
         preexec: Callable[[], None] | None = self.limits.apply
+        uid = self.uid
         if self.sandbox:
             # The sandbox sets the limits from inside the program: no Python runs after fork.
             env["MIRROR_SANDBOX"] = self.sandbox.rules
             env["MIRROR_LIMITS"] = self.limits.as_env()
             preexec = None
             if self.sandbox.launcher:
-                argv, executable = (
-                    [self.sandbox.launcher, self.program, *argv],
-                    self.sandbox.launcher,
-                )
-            else:
-                env["LD_PRELOAD"] = str(self.sandbox.preload)
+                executable = self.sandbox.launcher
+                argv = [executable, self.program, *argv]
+                if self.sandbox.preload:  # set by the launcher for the program alone
+                    env["MIRROR_PRELOAD"] = self.sandbox.preload
+                if uid is not None:
+                    # The launcher drops to the uid: Popen then uses vfork, which a uid
+                    # switch of its own rules out (a fork of the server costs a millisecond).
+                    env["MIRROR_UID"], uid = str(uid), None
+            elif self.sandbox.preload:
+                env["LD_PRELOAD"] = self.sandbox.preload
         return subprocess.Popen(
             argv,
             executable=executable,
@@ -164,9 +173,9 @@ class Runner:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             process_group=0,
-            user=self.uid,
-            group=self.uid,
-            extra_groups=[] if self.uid is not None else None,
+            user=uid,
+            group=uid,
+            extra_groups=[] if uid is not None else None,
             umask=UMASK,
             preexec_fn=preexec,
         )
@@ -261,14 +270,21 @@ def _kill_group(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
 
 
-def kill_user_processes(uid: int, rounds: int = 100) -> None:
-    """Stop, then kill, every live process owned by ``uid`` (escapees, fork bombs).
+def kill_user_processes(uid: int, rounds: int = 100, job_pid: int | None = None) -> None:
+    """Stop, then kill, every live process owned by ``uid`` (escapees, fork bombs) of this job.
 
-    Orphans are re-parented to the box's init, which is this server, so it reaps them too.
+    Orphans are re-parented to the box's init, which is this server, so it reaps them too. A
+    parallel job (``job_pid``, pid 1 of its own pid namespace) owns the processes it is an
+    ancestor of; the server's own job those of the box's pid namespace, not a nested one.
     """
     for _ in range(rounds):
         _reap_orphans()
-        pids = [pid for pid in _pids() if _live_uid(pid) == uid]
+        statuses = {pid: _status(pid) for pid in _pids()}
+        pids = [
+            pid
+            for pid, status in statuses.items()
+            if status and status[0] == uid and _owned(pid, statuses, job_pid)
+        ]
         if not pids:
             return
         for sig in (signal.SIGSTOP, signal.SIGKILL):
@@ -276,6 +292,19 @@ def kill_user_processes(uid: int, rounds: int = 100) -> None:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, sig)
         time.sleep(0.001)
+
+
+def _owned(pid: int, statuses: dict, job_pid: int | None) -> bool:
+    if job_pid is None:
+        return not statuses[pid][2]
+    for _ in range(4096):
+        status = statuses.get(pid)
+        if status is None:
+            return False
+        pid = status[1]
+        if pid == job_pid:
+            return True
+    return False
 
 
 def _reap_orphans() -> None:
@@ -290,21 +319,24 @@ def _pids() -> list[int]:
     return [int(name) for name in os.listdir("/proc") if name.isdigit()]
 
 
-def _live_uid(pid: int) -> int | None:
-    """The real uid of a process that is not a zombie (from /proc/PID/status, whose folder
-    shows root as owner for undumpable processes)."""
-    uid = None
+def _status(pid: int) -> tuple[int, int, bool] | None:
+    """(real uid, parent pid, in a nested pid namespace) of a process that is not a zombie,
+    from /proc/PID/status (whose folder shows root as owner for undumpable processes)."""
+    uid = parent = 0
     try:
         with open(f"/proc/{pid}/status", "rb") as status:
             for line in status:
                 if line.startswith(b"State:") and line.split()[1] in (b"Z", b"X"):
                     return None
-                if line.startswith(b"Uid:"):
+                if line.startswith(b"PPid:"):
+                    parent = int(line.split()[1])
+                elif line.startswith(b"Uid:"):
                     uid = int(line.split()[1])
-                    break
+                elif line.startswith(b"NSpid:"):
+                    return uid, parent, len(line.split()) > 2
     except (FileNotFoundError, ProcessLookupError):
         return None
-    return uid
+    return uid, parent, False
 
 
 def _make_removable(function: object, path: str, error: object) -> None:

@@ -15,13 +15,21 @@
  *   - removes MIRROR_SANDBOX, MIRROR_LIMITS and LD_PRELOAD from the environment, so the
  *     program sees the same environment as an unsandboxed run.
  * Built as an executable (-DSANDBOX_EXEC), `sandbox-exec PATH ARGV0 ARG...` applies the same
- * rules and then execs PATH: the way in for static programs, which ignore LD_PRELOAD.
+ * rules and then execs PATH: the way in for static programs, which ignore LD_PRELOAD. Started
+ * as root with MIRROR_UID set, it first drops to that uid (and gid, no supplementary groups), so
+ * the runner spawns it with vfork rather than a fork of the whole server; with MIRROR_PRELOAD
+ * set it then only execs PATH with that library as LD_PRELOAD, which applies the rules.
+ * The seccomp filter also refuses new namespaces and mounts (unshare, setns, mount, clone3,
+ * clone with CLONE_NEW* flags): the runner needs CAP_SYS_ADMIN at start-up to give each
+ * parallel job its own /case, so the box's seccomp profile allows them.
  * Any failure to set up is fatal (exit 126): a reference never runs unsandboxed by accident.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/filter.h>
+#include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -142,13 +150,28 @@ static void landlock(char *rules) {
     close(ruleset);
 }
 
+#define NAMESPACE_FLAGS                                                                          \
+    (CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC |  \
+     CLONE_NEWCGROUP)
+
 static void seccomp(void) {
     struct sock_filter filter[] = {
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ptrace, 4, 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_process_vm_readv, 3, 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_process_vm_writev, 2, 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_perf_event_open, 1, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ptrace, 14, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_process_vm_readv, 13, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_process_vm_writev, 12, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_perf_event_open, 11, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_unshare, 10, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_setns, 9, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_mount, 8, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_umount2, 7, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_pivot_root, 6, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, 3, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 0, 3),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, NAMESPACE_FLAGS, 2, 1),
+        /* clone3's flags sit in memory a filter cannot read: ENOSYS makes libc use clone. */
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
     };
@@ -209,7 +232,17 @@ int main(int argc, char **argv) {
         errno = EINVAL;
         fail("MIRROR_SANDBOX is not set");
     }
-    enter_sandbox();
+    const char *uid_text = getenv("MIRROR_UID");
+    if (uid_text) {
+        uid_t uid = (uid_t)strtoul(uid_text, NULL, 10);
+        if (setgroups(0, NULL) != 0 || setgid(uid) != 0 || setuid(uid) != 0) fail("MIRROR_UID");
+        unsetenv("MIRROR_UID");
+    }
+    const char *preload = getenv("MIRROR_PRELOAD");
+    if (preload) {
+        if (setenv("LD_PRELOAD", preload, 1) != 0) fail("LD_PRELOAD");
+        unsetenv("MIRROR_PRELOAD");
+    } else enter_sandbox();
     execv(argv[1], argv + 2); /* the program sees ARGV0 ARG... */
     fail(argv[1]);
 }

@@ -2,8 +2,9 @@
 
 Requests are ``{"op": "run", "case": {...}}`` or ``{"op": "ping"}``; each gets one JSON line
 back, ``{"ok": true, "outcome": {...}}`` or ``{"ok": false, "error": "..."}``. A connection may
-carry any number of requests (``oracle batch`` streams thousands over one). Cases run one at a
-time, since every run uses the same case folder; every run is appended to the query log.
+carry any number of requests (``oracle batch`` streams thousands over one). Requests on
+different connections run in parallel up to the number of jobs, each job at the same case
+folder path in its own namespaces (``oracle/jobs.py``); every run is appended to the query log.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from oracle.case import Case, CaseError
+from oracle.jobs import Jobs
 from oracle.runner import Runner
 from oracle.wire import raw_reply
 
@@ -26,16 +28,19 @@ IDLE_TIMEOUT = 3600.0
 
 
 class OracleServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
-    """A threaded unix-socket server whose runs are serialised through one lock."""
+    """A threaded unix-socket server whose runs share ``jobs`` job slots."""
 
     daemon_threads = True
 
-    def __init__(self, socket_path: Path, runner: Runner, log_path: Path | None = None):
+    def __init__(
+        self, socket_path: Path, runner: Runner, log_path: Path | None = None, jobs: int = 1
+    ):
         if socket_path.exists():
             socket_path.unlink()
         self.runner = runner
         self.log_path = log_path
-        self.run_lock = threading.Lock()
+        self.log_lock = threading.Lock()
+        self.jobs = Jobs(runner, jobs)  # before any thread: workers are forked
         super().__init__(str(socket_path), _Handler)
         os.chmod(socket_path, 0o666)
 
@@ -54,9 +59,8 @@ class OracleServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
             case = Case.from_json(request.get("case"))
         except CaseError as error:
             return _json_line({"ok": False, "error": f"bad case: {error}"})
-        with self.run_lock:
-            outcome = self.runner.run(case)
-            self._log(case, outcome)
+        outcome = self.jobs.run(case)
+        self._log(case, outcome)
         if request.get("reply") == "raw":
             flags = (outcome.timed_out, outcome.stdout_truncated, outcome.stderr_truncated)
             fields = (outcome.exit_code, outcome.signal, *flags)
@@ -79,7 +83,7 @@ class OracleServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
             "stderr_bytes": len(outcome.stderr),
             "duration": round(outcome.duration, 6),
         }
-        with open(self.log_path, "a", encoding="utf-8") as log:
+        with self.log_lock, open(self.log_path, "a", encoding="utf-8") as log:
             log.write(json.dumps(entry) + "\n")
 
 
@@ -115,7 +119,7 @@ def _json_line(response: dict[str, Any]) -> bytes:
     return json.dumps(response).encode() + b"\n"
 
 
-def serve(socket_path: Path, runner: Runner, log_path: Path | None = None) -> None:
+def serve(socket_path: Path, runner: Runner, log_path: Path | None = None, jobs: int = 1) -> None:
     """Serve until interrupted."""
-    with OracleServer(socket_path, runner, log_path) as server, suppress(KeyboardInterrupt):
+    with OracleServer(socket_path, runner, log_path, jobs) as server, suppress(KeyboardInterrupt):
         server.serve_forever(poll_interval=0.2)

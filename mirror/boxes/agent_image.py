@@ -16,8 +16,10 @@ from docker.types import Mount
 from mirror.boxes.engine import engine, image_exists
 from mirror.boxes.images import (
     COMPILE_RUNNER,
+    ORACLE_COMMAND,
     RECIPE_VERSION,
     commit_image,
+    compiled_files,
     digest,
     ensure_base_image,
     ensure_reference_image,
@@ -141,7 +143,9 @@ def ensure_agent_image() -> str:
         return tag
     log.info("building agent image %s", tag)
     script = _recipe()
-    files = {**runner_files(), SANDBOX_TOOLS_ARCHIVE: sandbox_tools()[1]}
+    command = ORACLE_COMMAND.lstrip("/")
+    files = {**runner_files(), command: compiled_files()[command]}
+    files[SANDBOX_TOOLS_ARCHIVE] = sandbox_tools()[1]
     container = run_build_step(ensure_base_image(), script, "building the agent image", files)
     commit_image(container, tag, {"mirror.image": "agent"})
     return tag

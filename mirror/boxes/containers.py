@@ -35,6 +35,9 @@ QUERY_LOG_IN_BOX = "/var/log/mirror/queries.jsonl"
 # Just enough for the runner (root in its box) to set up the case folder and drop to the
 # program's uid; the program itself runs with none.
 RUNNER_CAPABILITIES = ["CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL", "SETUID", "SETGID"]
+# The reference box's runner also gives each parallel job its own /case (oracle/jobs.py), then
+# drops these two from every set, the bounding set included, before serving.
+JOB_SETUP_CAPABILITIES = ["SYS_ADMIN", "SETPCAP"]
 # What every reference program may touch: its case folder and shared data; never its own
 # binary or libraries, nor /proc. A target adds paths in its spec's [sandbox] table.
 SANDBOX_READ = (
@@ -130,10 +133,10 @@ def reference_box(
     ``labels`` are added to the box's own (an owner finds what it started by them).
     """
     image = ensure_reference_image(target)
-    sandbox = ["--sandbox", sandbox_rules(target)]
-    if image.manifest["static"]:
-        sandbox += ["--sandbox-launcher", SANDBOX_LAUNCHER]
-    else:
+    # The launcher switches to the program's uid (so the runner spawns with vfork); a dynamic
+    # program then gets the rules from the preload library.
+    sandbox = ["--sandbox", sandbox_rules(target), "--sandbox-launcher", SANDBOX_LAUNCHER]
+    if not image.manifest["static"]:
         sandbox += ["--sandbox-preload", SANDBOX_PRELOAD]
     with runner_box(
         image.tag, target.binary, target.command, socket_path, log_dir, target.name, sandbox, labels
@@ -168,7 +171,7 @@ def runner_box(
         detach=True,
         name=f"mirror-ref-{label}-{uuid.uuid4().hex[:8]}",
         user="0",
-        cap_add=RUNNER_CAPABILITIES,
+        cap_add=RUNNER_CAPABILITIES + JOB_SETUP_CAPABILITIES,
         tmpfs={"/case": CASE_TMPFS},
         volumes={
             str(socket_path.parent): {"bind": "/oracle", "mode": "rw"},

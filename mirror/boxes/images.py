@@ -44,6 +44,10 @@ MIRROR_SHARE = "/usr/share/mirror"
 MANIFEST = f"{MIRROR_SHARE}/manifest.json"
 BUILD_SCRIPT = "/tmp/mirror-build.sh"
 COMPILE_RUNNER = f"python3 -m compileall -q {RUNNER_HOME}"
+# `oracle` is the static C client (oracle/client.c), which hands every command but `run` to
+# this Python launcher.
+ORACLE_COMMAND = "/usr/local/bin/oracle"
+PYTHON_ORACLE = f"{RUNNER_HOME}/bin/oracle-py"
 LAUNCHER = f"""#!/usr/bin/python3 -IS
 import sys
 sys.path.insert(0, "{RUNNER_HOME}")
@@ -75,12 +79,13 @@ def host_apt_sources() -> list[Path]:
 
 
 def runner_files() -> dict[str, bytes]:
-    """The runner as installed in every box: the ``oracle`` package and its launcher."""
+    """The runner as installed in every box: the ``oracle`` package and its Python launcher
+    (the compiled ``oracle`` command comes from :func:`compiled_files`)."""
     files = {
         f"opt/mirror/oracle/{path.name}": path.read_bytes()
         for path in sorted((ROOT / "oracle").glob("*.py"))
     }
-    files["usr/local/bin/oracle"] = LAUNCHER.encode()
+    files[PYTHON_ORACLE.lstrip("/")] = LAUNCHER.encode()
     return files
 
 
@@ -105,7 +110,8 @@ def files_in_image(tag: str, folder: str) -> dict[str, bytes]:
 
 
 def runner_digest() -> str:
-    return digest(*(f"{name}\n".encode() + data for name, data in runner_files().items()))
+    files = runner_files() | {"client.c": CLIENT_SOURCE.read_bytes()}
+    return digest(*(f"{name}\n".encode() + data for name, data in files.items()))
 
 
 def tar_of(files: dict[str, bytes], executable: tuple[str, ...] = ()) -> bytes:
@@ -115,7 +121,8 @@ def tar_of(files: dict[str, bytes], executable: tuple[str, ...] = ()) -> bytes:
         for name, data in files.items():
             info = tarfile.TarInfo(name)
             info.size = len(data)
-            info.mode = 0o755 if name in executable or name.startswith("usr/local/bin/") else 0o644
+            runnable = name in executable or name.startswith("usr/local/bin/")
+            info.mode = 0o755 if runnable or name == PYTHON_ORACLE.lstrip("/") else 0o644
             archive.addfile(info, io.BytesIO(data))
     return buffer.getvalue()
 
@@ -288,36 +295,44 @@ def reference_manifest(target: Target, found: SourceFiles) -> dict[str, Any]:
 
 
 SANDBOX_SOURCE = ROOT / "oracle" / "sandbox.c"
+CLIENT_SOURCE = ROOT / "oracle" / "client.c"
 SANDBOX_PRELOAD = "/opt/mirror/lib/libmirror-sandbox.so"
 SANDBOX_LAUNCHER = "/opt/mirror/bin/sandbox-exec"
 
 
-def sandbox_tag() -> str:
-    key = digest(base_tag(), SANDBOX_SOURCE.read_bytes(), RECIPE_VERSION)
-    return f"mirror/sandbox:{key[:16]}"
+def compiled_tag() -> str:
+    key = digest(base_tag(), SANDBOX_SOURCE.read_bytes(), CLIENT_SOURCE.read_bytes())
+    return f"mirror/compiled:{digest(key, PYTHON_ORACLE, RECIPE_VERSION)[:16]}"
 
 
-def sandbox_files() -> dict[str, bytes]:
-    """The compiled sandbox (preload library and launcher), built once per source."""
-    tag = sandbox_tag()
+def compiled_files() -> dict[str, bytes]:
+    """The compiled parts of the runner, built once per source: the sandbox (preload library
+    and launcher, static so that it starts fast and ignores LD_PRELOAD) and the static
+    ``oracle`` command."""
+    tag = compiled_tag()
     if not image_exists(tag):
         flags = "-O2 -Wall -Wextra -Werror"
         script = f"""
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends gcc libc6-dev
-mkdir -p /sandbox
-gcc {flags} -shared -fPIC -o /sandbox/libmirror-sandbox.so /tmp/sandbox.c
-gcc {flags} -DSANDBOX_EXEC -o /sandbox/sandbox-exec /tmp/sandbox.c
+mkdir -p /compiled
+gcc {flags} -shared -fPIC -o /compiled/libmirror-sandbox.so /tmp/sandbox.c
+gcc {flags} -static -s -DSANDBOX_EXEC -o /compiled/sandbox-exec /tmp/sandbox.c
+gcc {flags} -static -s '-DORACLE_PYTHON="{PYTHON_ORACLE}"' -o /compiled/oracle /tmp/client.c
 """
-        source = {"tmp/sandbox.c": SANDBOX_SOURCE.read_bytes()}
+        sources = {
+            "tmp/sandbox.c": SANDBOX_SOURCE.read_bytes(),
+            "tmp/client.c": CLIENT_SOURCE.read_bytes(),
+        }
         commit_image(
-            run_build_step(ensure_base_image(), script, "compiling the sandbox", source), tag
+            run_build_step(ensure_base_image(), script, "compiling the runner", sources), tag
         )
-    built = files_in_image(tag, "/sandbox")
+    built = files_in_image(tag, "/compiled")
     return {
         SANDBOX_PRELOAD.lstrip("/"): built["libmirror-sandbox.so"],
         SANDBOX_LAUNCHER.lstrip("/"): built["sandbox-exec"],
+        ORACLE_COMMAND.lstrip("/"): built["oracle"],
     }
 
 
@@ -327,7 +342,7 @@ def ensure_reference_image(target: Target) -> ReferenceImage:
     if not image_exists(tag):
         packages_image = ensure_packages_image(target)
         docs = extract_docs(target, packages_image)
-        files = runner_files() | sandbox_files()
+        files = runner_files() | compiled_files()
         files |= {f"usr/share/mirror/docs/{name}": text for name, text in docs.items()}
         facts = source_files_command(binary=target.binary, versions=target.packages.debian)
         binary = shlex.quote(target.binary)
