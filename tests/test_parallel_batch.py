@@ -1,0 +1,101 @@
+"""`oracle batch --jobs N` in a real reference box: the same outcomes as one job, in order.
+
+Parallel jobs run at the same case-folder path in their own namespaces (oracle/jobs.py); these
+tests show that a suite's outcomes do not depend on how many run at once, and that concurrent
+cases neither see each other's folder nor lose their processes to each other's sweep.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mirror.boxes.containers import ReferenceBox, runner_box
+from mirror.boxes.images import ensure_reference_image
+from mirror.specs.targets import ROOT, all_targets, get_target
+from oracle.case import BEHAVIOUR, Case
+from oracle.client import OracleClient
+
+pytestmark = pytest.mark.docker
+REPRESENTATIVE = "cal"
+ORACLE = str(Path(sys.executable).with_name("oracle"))
+
+
+def batch(box: ReferenceBox, lines: str, jobs: int) -> list[dict]:
+    """Run ``oracle batch --jobs N`` on JSON Lines against the box; return its records."""
+    env = {**os.environ, "MIRROR_ORACLE_SOCKET": str(box.socket_path)}
+    result = subprocess.run(
+        [ORACLE, "batch", "--jobs", str(jobs)],
+        input=lines.encode(),
+        capture_output=True,
+        env=env,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return [json.loads(line) for line in result.stdout.decode().splitlines()]
+
+
+def suite_lines(name: str) -> str:
+    """The target's visible suite as batch input: each case under its own id."""
+    records = [json.loads(line) for line in (ROOT / "targets" / name / "visible.jsonl").open()]
+    return "".join(json.dumps({"id": r["id"], "case": r["case"]}) + "\n" for r in records)
+
+
+def check_parallel_equals_sequential(box: ReferenceBox, name: str) -> None:
+    lines = suite_lines(name)
+    one, two = batch(box, lines, 1), batch(box, lines, 2)
+    assert [r["id"] for r in two] == [json.loads(line)["id"] for line in lines.splitlines()]
+    for first, second in zip(one, two, strict=True):
+        assert {k: first[k] for k in BEHAVIOUR} == {k: second[k] for k in BEHAVIOUR}, first["id"]
+
+
+def test_parallel_batch_equals_sequential_on_a_visible_suite(box_factory) -> None:
+    check_parallel_equals_sequential(box_factory(REPRESENTATIVE), REPRESENTATIVE)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(set(all_targets()) - {REPRESENTATIVE}))
+def test_parallel_batch_equals_sequential_on_every_visible_suite(box_factory, name) -> None:
+    check_parallel_equals_sequential(box_factory(name), name)
+
+
+@pytest.mark.parametrize("waits", [(0.2, 0.8), (0.8, 0.2)])
+def test_concurrent_cases_each_have_their_own_case_folder(
+    tmp_path: Path, waits: tuple[float, float]
+) -> None:
+    """Two connections run at once, both in /case, each seeing only its own files; a case's
+    background process outlives the other job's sweep, which ends first, and dies with its
+    own case."""
+    image = ensure_reference_image(get_target(REPRESENTATIVE)).tag
+    socket = tmp_path / "s" / "o.sock"
+    script = (
+        'echo "$1" > mine; sleep 30 >/dev/null 2>&1 & sleep "$2"; pwd; ls; cat mine; '
+        'kill -0 $! && echo alive; echo "$HOME"'
+    )
+    with (
+        runner_box(image, "/bin/sh", "sh", socket, tmp_path / "log", "jobs"),
+        OracleClient(socket) as first,
+        OracleClient(socket) as second,
+    ):
+        from concurrent.futures import ThreadPoolExecutor
+
+        started = time.monotonic()
+        with ThreadPoolExecutor(2) as pool:
+            futures = [
+                pool.submit(client.run, Case(args=("-c", script, "sh", tag, str(wait))))
+                for client, tag, wait in zip((first, second), ("one", "two"), waits, strict=True)
+            ]
+            outcomes = [future.result(timeout=60) for future in futures]
+        elapsed = time.monotonic() - started
+        for outcome, tag in zip(outcomes, ("one", "two"), strict=True):
+            assert outcome.stdout == f"/case\nmine\n{tag}\nalive\n/case\n".encode(), outcome
+            assert not outcome.timed_out and outcome.exit_code == 0
+        assert elapsed < 1.5, f"the two cases did not run at once ({elapsed:.2f}s)"
+        assert first.run(Case(args=("-c", "ls -A"))).stdout == b""
+        assert second.run(Case(args=("-c", "ls -A"))).stdout == b""
