@@ -58,7 +58,7 @@ def plot_screen(records: Sequence[ScreenRecord], path: Path) -> None:
     """Per model: targets ordered by excess similarity with their 95 % intervals, the band
     shaded (up to its upper bound), flagged targets in red."""
     models = sorted({record.model for record in records})
-    fig = Figure(figsize=(8, 2.2 + 2.6 * len(models)), layout="constrained")
+    fig = Figure(figsize=(10, 2.2 + 2.6 * len(models)), layout="constrained")
     axes = fig.subplots(len(models), 1, squeeze=False)[:, 0]
     for ax, model in zip(axes, models, strict=True):
         rows = sorted((r for r in records if r.model == model), key=lambda r: r.excess)
@@ -84,17 +84,21 @@ def plot_screen(records: Sequence[ScreenRecord], path: Path) -> None:
         ax.set_xlabel(
             "excess similarity: recited body vs its own, less vs the program's other bodies"
         )
-        upper = "n/a" if band.upper is None else percent(band.upper, 1)
+        upper = _percent(band.upper)
         ax.set_title(
-            f"{model}: grey band = baseline up to its upper 95 % bound ({upper}, "
-            f"{len(band.programs)} programs after {band.cutoff}); red = memorized"
+            f"{model}\ngrey: baseline band up to its upper 95 % bound ({upper}; "
+            f"{len(band.programs)} programs after {band.cutoff}); red: memorized",
+            fontsize=10,
         )
     fig.suptitle("Memorization screen: can the model recite the target's source?")
     fig.savefig(path, dpi=120)
 
 
 def _percent(value: float | None) -> str:
-    return "n/a" if value is None or math.isnan(value) else percent(value, 1)
+    """Rounded, not floored as solve rates are: an excess can be a hair below zero."""
+    if value is None or math.isnan(value):
+        return "n/a"
+    return f"{value:.1%}".replace("-0.0%", "0.0%")
 
 
 def screen_markdown(records: Sequence[ScreenRecord], table: pd.DataFrame) -> str:
