@@ -16,6 +16,7 @@ import stat
 import subprocess
 import tempfile
 import uuid
+from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,7 @@ SAMPLE_LABEL = "mirror.sample"
 # not in the (possibly deep) state folder.
 SOCKETS = Path(tempfile.gettempdir()) / "mirror-sockets"
 SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
+WORKDIR = "/work"  # the workspace, as the agent box sees it
 
 
 @dataclass(frozen=True)
@@ -86,16 +88,29 @@ class SampleBoxes:
     def snapshot(self, into: Path) -> Path:
         """Copy the workspace to ``into`` with the agent box paused, so no process of the agent
         changes it mid-copy. Only folders, regular files and symbolic links are copied."""
+        with self.paused():
+            shutil.copytree(self.workspace, into, symlinks=True, ignore=_special_files)
+        return into
+
+    def archive(self) -> Iterator[bytes]:
+        """The agent box's /work as a tar stream through the Docker API (members ``work/...``),
+        read with the box paused; the box runs again when the stream is closed or read."""
+        with self.paused():
+            stream, _stat = self.agent.get_archive(WORKDIR)
+            yield from stream
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """The agent box paused (when it runs), so no process of the agent changes /work."""
         self.agent.reload()
         paused = self.agent.status == "running"
         if paused:
             self.agent.pause()
         try:
-            shutil.copytree(self.workspace, into, symlinks=True, ignore=_special_files)
+            yield
         finally:
             if paused:
                 self.agent.unpause()
-        return into
 
 
 def _special_files(folder: str, names: list[str]) -> set[str]:

@@ -1,30 +1,40 @@
-"""The scorer: the workspace copied out of the agent box and scored like ``mirror score`` does.
+"""The scorer: the run's snapshots (the last taken now) scored like ``mirror score`` does.
 
 The receipt (kind ``agent``, the model as candidate) carries the run's tokens, cost, wall and
-working seconds, and where it came from (the Inspect log, the sample and its epoch). Snapshot
-scoring and an evidence summary plug in at :func:`run_fields` and :func:`score_workspace`.
+working seconds, and where it came from (the Inspect log, the sample and its epoch); its
+``curve`` holds the pass fraction of every snapshot over tokens, and its ``evidence`` the run's
+summary. Beside it, ``<run_id>.evidence/`` keeps the snapshots (the last is the final
+workspace), their per-case files and a copy of the reference box's oracle query log.
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
 import tempfile
 import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import anyio
+from inspect_ai.event import Event
+from inspect_ai.log import transcript
 from inspect_ai.log._samples import sample_active
 from inspect_ai.model._model import sample_model_usage
 from inspect_ai.scorer import Score, Scorer, Target, mean, scorer, stderr
 from inspect_ai.solver import TaskState
 from inspect_ai.util import sample_limits, sandbox
 
-from mirror.scoring.receipts import AgentRun, Receipt
-from mirror.scoring.score import score
+from mirror.scoring.receipts import AgentRun, CurvePoint, Receipt
 from mirror.specs.targets import get_target
+from mirror.suites import visible_path
+from oracle.suite import read_suite
 from scaffold._boxes import SampleBoxes
+from scaffold._evidence import read_query_log, summarise
 from scaffold._sandbox import MirrorSandbox, default_state
+from scaffold._snapshots import Snapshot, evidence_folder, score_snapshots, take_snapshot, taken
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +56,21 @@ def heldout(results: str = "results", state_dir: str | None = None) -> Scorer:
     async def run(state: TaskState, target: Target) -> Score | None:
         boxes = sandbox().as_type(MirrorSandbox).boxes
         fields = run_fields(state)
+        await take_snapshot(boxes, Path(results), fields["tokens"], fields["wall_seconds"])
+        evidence = evidence_folder(Path(results), boxes.target)
+        snapshots, events = taken(), list(transcript().events)
+        active = sample_active()
+        started = datetime.fromtimestamp(active.started, UTC) if active and active.started else None
         receipt, path = await anyio.to_thread.run_sync(
-            lambda: score_workspace(
+            lambda: score_run(
                 boxes,
-                fields["agent"]["model"],
                 Path(results),
                 Path(state_dir) if state_dir else default_state(),
                 fields,
+                evidence,
+                snapshots,
+                events,
+                started,
             )
         )
         return Score(
@@ -102,15 +120,64 @@ def run_fields(task_state: TaskState) -> dict[str, Any]:
     }
 
 
-def score_workspace(
-    boxes: SampleBoxes, model: str, results: Path, state: Path, fields: dict[str, Any]
+def score_run(
+    boxes: SampleBoxes,
+    results: Path,
+    state: Path,
+    fields: dict[str, Any],
+    evidence: Path,
+    snapshots: list[Snapshot],
+    events: Sequence[Event],
+    started: datetime | None,
 ) -> tuple[Receipt, Path]:
-    """Snapshot the agent box's /work and score the copy (the box stays as it is)."""
+    """Score the run's snapshots (the last is the final workspace) and write its receipt, with
+    the curve and the evidence summary, as ``mirror score`` lays receipts out."""
     target = get_target(boxes.target.name)
-    with tempfile.TemporaryDirectory(prefix="mirror-final-") as tmp:
-        work = boxes.snapshot(Path(tmp) / "work")
-        wall = fields.pop("wall_seconds")
-        return score(target, work, model, "agent", results, state, wall_seconds=wall, extra=fields)
+    model, wall = fields["agent"]["model"], fields.pop("wall_seconds")
+    folder = results / "agent" / target.name
+    with tempfile.TemporaryDirectory(prefix="mirror-snapshots-") as tmp:
+        scored = score_snapshots(target, evidence, snapshots, model, Path(tmp), state)
+        final = scored[-1]
+        run_id = final.receipt.run_id
+        for suffix in (".build.log", ".cases.jsonl"):
+            shutil.copyfile(final.path.with_name(run_id + suffix), folder / f"{run_id}{suffix}")
+    kept = folder / f"{run_id}.evidence"
+    shutil.move(evidence, kept)
+    queries, workspace = None, f"{kept.name}/{final.snapshot.file}"
+    if boxes.query_log.exists():
+        queries = f"{kept.name}/queries.jsonl"
+        shutil.copyfile(boxes.query_log, folder / queries)
+    summary = summarise(
+        events,
+        read_query_log(boxes.query_log),
+        len(read_suite(visible_path(target))),
+        started,
+        {"folder": kept.name, "queries": queries, "workspace": workspace},
+    )
+    curve = [
+        CurvePoint(
+            tokens=point.snapshot.tokens,
+            seconds=point.snapshot.seconds,
+            pass_fraction=point.receipt.pass_fraction,
+            workspace=point.workspace,
+            snapshot=f"{kept.name}/{point.snapshot.file}",
+        )
+        for point in scored
+    ]
+    receipt = Receipt.model_validate(
+        {
+            **final.receipt.model_dump(),
+            **fields,
+            "wall_seconds": wall,
+            "oracle_queries": summary.oracle_queries,
+            "curve": curve,
+            "evidence": summary,
+        }
+    )
+    path = folder / f"{run_id}.receipt.json"
+    path.write_text(receipt.model_dump_json(indent=1, exclude_none=True) + "\n")  # written last
+    log.info("%s: %d snapshots scored, receipt %s", target.name, len(scored), path)
+    return receipt, path
 
 
 def _location(log: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from inspect_ai import Task, task
 from inspect_ai._eval.registry import task_register
@@ -19,14 +20,15 @@ from inspect_ai.model import (
 )
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.tool import bash, python, text_editor
-from inspect_ai.util import LimitExceededError, SandboxEnvironmentSpec, message_limit
+from inspect_ai.util import LimitExceededError, SandboxEnvironmentSpec, message_limit, sandbox
 
 from mirror.specs.targets import Target, all_targets, get_target
 from mirror.suites import visible_path
 from oracle.suite import read_suite
-from scaffold._sandbox import MirrorSandboxConfig
+from scaffold._sandbox import MirrorSandbox, MirrorSandboxConfig
 from scaffold._scorer import heldout
 from scaffold._script import scripted_model
+from scaffold._snapshots import snapshot_every
 from scaffold._tools import run_visible_tests
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,8 @@ log = logging.getLogger(__name__)
 TOOL_TIMEOUT = 900  # seconds one bash or python call may run (builds included)
 # A scripted run with no limit of its own stops after this many messages.
 SCRIPT_MESSAGES = 60
+# Tokens between two snapshots of the workspace: a curve point per two million tokens.
+SNAPSHOT_TOKENS = 2_000_000
 COMPACTIONS = {
     "auto": lambda: CompactionAuto(),
     "summary": lambda: CompactionSummary(),
@@ -108,6 +112,7 @@ def mirrorcode(
     message_limit: int | None = None,
     cost_limit: float | None = None,
     compaction: str = "auto",
+    snapshot_tokens: int = SNAPSHOT_TOKENS,
     script: str = "idle",
     results: str = "results",
     state: str | None = None,
@@ -128,6 +133,8 @@ def mirrorcode(
       compaction: How the conversation is kept within the context window: ``auto`` (the
         provider's own compaction where it has one, else a summary), ``summary``, ``edit``,
         ``trim`` or ``none``.
+      snapshot_tokens: Snapshot the workspace every this many tokens (and at the end); each
+        snapshot is scored after the run, for the receipt's pass-fraction-over-tokens curve.
       script: The playbook a scripted ``mockllm`` model plays (ignored for other models).
       results: Where receipts go (``<results>/agent/<target>/``).
       state: Host folder for the boxes' working state (default: $MIRROR_STATE or
@@ -138,6 +145,8 @@ def mirrorcode(
     """
     if compaction not in COMPACTIONS:
         raise ValueError(f"compaction must be one of {', '.join(COMPACTIONS)}, not {compaction!r}")
+    if snapshot_tokens <= 0:
+        raise ValueError(f"snapshot_tokens must be positive, not {snapshot_tokens}")
     chosen = choose_targets(targets)
     dataset = [
         Sample(
@@ -150,7 +159,7 @@ def mirrorcode(
     config = MirrorSandboxConfig(state=state, cpus=cpus, memory=memory, disk=disk)
     return Task(
         dataset=dataset,
-        solver=mirror_agent(compaction, script, scripted_limit=message_limit is None),
+        solver=mirror_agent(compaction, script, message_limit is None, snapshot_tokens, results),
         scorer=heldout(results, state),
         sandbox=SandboxEnvironmentSpec("mirror", config),
         epochs=epochs,
@@ -173,10 +182,15 @@ if registry_info(mirrorcode).name != TASK_NAME:
 
 @solver
 def mirror_agent(
-    compaction: str = "auto", script: str = "idle", scripted_limit: bool = True
+    compaction: str = "auto",
+    script: str = "idle",
+    scripted_limit: bool = True,
+    snapshot_tokens: int = SNAPSHOT_TOKENS,
+    results: str = "results",
 ) -> Solver:
     """Inspect's ``react()`` with bash, python, the text editor, ``run_visible_tests`` and
-    ``submit``, under the task's prompt for the sample's target.
+    ``submit``, under the task's prompt for the sample's target; the workspace is snapshotted
+    (into the run's evidence folder under ``results``) every ``snapshot_tokens`` tokens.
 
     With a ``mockllm`` model, the model plays playbook ``script`` instead (see ``_script.py``).
     """
@@ -198,6 +212,9 @@ def mirror_agent(
                 description="Submit when your build in /work is as exact as you can make it."
             ),
             compaction=COMPACTIONS[compaction](),
+            on_continue=snapshot_every(
+                snapshot_tokens, sandbox().as_type(MirrorSandbox).boxes, Path(results)
+            ),
         )
         if not (scripted and scripted_limit):
             return await as_solver(agent)(state, generate)

@@ -119,7 +119,12 @@ def plot_heatmaps(table: pd.DataFrame, rates: pd.DataFrame, path: Path) -> None:
 
 def plot_pass_vs_compute(table: pd.DataFrame, path: Path) -> bool:
     """Pass fraction against tokens (or cost when no run has tokens), one panel per target and
-    one line per model; False, and no file, when no run carries either figure."""
+    one colour per model; False, and no file, when no run carries either figure.
+
+    A run with a curve (its workspace snapshots, scored) is drawn as its own line over tokens,
+    a step at each snapshot, ending in a dot at its final score; runs without one are dots,
+    joined per model in order of their tokens.
+    """
     column = next((c for c in ("tokens", "cost_usd") if table[c].notna().any()), None)
     if column is None:
         return False
@@ -131,21 +136,27 @@ def plot_pass_vs_compute(table: pd.DataFrame, path: Path) -> bool:
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     colours = {c: f"C{i % 10}" for i, c in enumerate(candidates)}
     label = "tokens used" if column == "tokens" else "cost (USD)"
+    curved = data["curve"].notna() if column == "tokens" else pd.Series(False, data.index)
     for ax, target in zip(axes, targets, strict=False):
         runs = data[data["target"] == target]
+        values = [*runs[column].astype(float)]
         for candidate, group in runs.groupby("candidate"):
-            group = group.sort_values(column)
-            ax.plot(
-                group[column].astype(float),
-                group["pass_fraction"],
-                marker="o",
-                linewidth=1,
-                alpha=0.8,
-                color=colours[str(candidate)],
-                label=str(candidate),
-            )
-        values = runs[column].astype(float)
-        if values.min() > 0 and values.max() / values.min() > 20:
+            style = {"color": colours[str(candidate)], "alpha": 0.8, "label": str(candidate)}
+            for curve in group.loc[curved[group.index], "curve"]:
+                tokens, fractions = zip(*curve, strict=True)
+                ax.plot(tokens, fractions, drawstyle="steps-post", linewidth=1.2, **style)
+                ax.plot(tokens[-1:], fractions[-1:], marker="o", linestyle="", **style)
+                values += tokens
+            single = group[~curved[group.index]].sort_values(column)
+            if not single.empty:
+                ax.plot(
+                    single[column].astype(float),
+                    single["pass_fraction"],
+                    marker="o",
+                    linewidth=1,
+                    **style,
+                )
+        if min(values) > 0 and max(values) / min(values) > 20:
             ax.set_xscale("log")
         else:
             ax.xaxis.set_major_locator(MaxNLocator(5))
@@ -161,6 +172,9 @@ def plot_pass_vs_compute(table: pd.DataFrame, path: Path) -> bool:
         ax.set_visible(False)
     lines = {str(line.get_label()): line for ax in axes for line in ax.lines}
     fig.legend([lines[c] for c in candidates], candidates, loc="outside right upper", title="model")
-    fig.suptitle(f"Held-out pass fraction vs {label}, per target (one line per model)")
+    fig.suptitle(
+        f"Held-out pass fraction vs {label}, per target and model"
+        + ("\n(steps: one run's scored workspace snapshots)" if curved.any() else "")
+    )
     fig.savefig(path, dpi=120)
     return True
