@@ -94,7 +94,7 @@ def summarise(
     queries: Sequence[dict],
     visible_total: int,
     started: datetime | None,
-    files: dict[str, str],
+    files: dict[str, str | None],
 ) -> Evidence:
     """The evidence summary of a run from its events (in order) and its oracle query log.
 

@@ -82,7 +82,8 @@ def evidence_folder(results: Path, target: Target) -> Path:
 
 
 def taken() -> list[Snapshot]:
-    return [Snapshot.model_validate(entry) for entry in store().get(TAKEN, [])]
+    entries: list[dict[str, object]] = store().get(TAKEN, [])
+    return [Snapshot.model_validate(entry) for entry in entries]
 
 
 def archive(boxes: SampleBoxes, folder: Path, name: str, earlier: list[Snapshot]) -> Snapshot:
