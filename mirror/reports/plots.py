@@ -144,8 +144,15 @@ def plot_pass_vs_compute(table: pd.DataFrame, path: Path) -> bool:
             style = {"color": colours[str(candidate)], "alpha": 0.8, "label": str(candidate)}
             for curve in group.loc[curved[group.index], "curve"]:
                 tokens, fractions = zip(*curve, strict=True)
-                ax.plot(tokens, fractions, drawstyle="steps-post", linewidth=1.2, **style)
-                ax.plot(tokens[-1:], fractions[-1:], marker="o", linestyle="", **style)
+                ax.plot(
+                    tokens,
+                    fractions,
+                    drawstyle="steps-post",
+                    linewidth=1.2,
+                    marker="o",
+                    markevery=[len(tokens) - 1],  # the final score
+                    **style,
+                )
                 values += tokens
             single = group[~curved[group.index]].sort_values(column)
             if not single.empty:
@@ -171,10 +178,12 @@ def plot_pass_vs_compute(table: pd.DataFrame, path: Path) -> bool:
     for ax in axes[len(targets) :]:
         ax.set_visible(False)
     lines = {str(line.get_label()): line for ax in axes for line in ax.lines}
-    fig.legend([lines[c] for c in candidates], candidates, loc="outside right upper", title="model")
+    fig.legend(
+        [lines[c] for c in candidates], candidates, loc="outside right center", title="model"
+    )
     fig.suptitle(
-        f"Held-out pass fraction vs {label}, per target and model"
-        + ("\n(steps: one run's scored workspace snapshots)" if curved.any() else "")
+        f"Held-out pass fraction vs {label}\nper target and model"
+        + ("; steps: a run's scored snapshots" if curved.any() else "")
     )
     fig.savefig(path, dpi=120)
     return True
