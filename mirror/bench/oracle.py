@@ -25,7 +25,8 @@ from oracle.runner import BASE_ENV
 
 log = logging.getLogger(__name__)
 
-BATCH_ROUNDS = 5  # whole `oracle batch` runs timed, at most: each is batch_size cases
+BATCH_ROUNDS = 2  # whole `oracle batch` runs timed per round, at most: each is batch_size cases
+INTERLEAVE = 3  # rounds in which every method takes its turn
 
 BARE = "bare exec in box (uid 61000)"
 COMMAND = "oracle run (C) in box"
@@ -175,22 +176,32 @@ def oracle_benchmark(repeat: int, batch_size: int, state: Path) -> str:
         box.client() as client,
     ):
         expected = box.exec_direct(args).stdout
-        measures = _measures(box, client, repeat, batch_size)
-        for label in tqdm(METHODS, desc="oracle bench", unit="method"):
-            ms, stdout = measures[label]()
-            if stdout != expected:
-                raise HarnessError(f"{label} printed {stdout!r}, expected {expected!r}")
+        # The methods take turns, INTERLEAVE rounds each, so a change of the machine's load
+        # (it is shared) weighs on every method alike rather than on whichever ran then.
+        per_round = max(1, repeat // INTERLEAVE)
+        measures = _measures(box, client, per_round, batch_size)
+        samples: dict[str, list[float]] = {label: [] for label in METHODS}
+        loads = []
+        for _ in tqdm(range(INTERLEAVE), desc="oracle bench", unit="round"):
+            loads.append(os.getloadavg()[0])
+            for label in METHODS:
+                ms, stdout = measures[label]()
+                if stdout != expected:
+                    raise HarnessError(f"{label} printed {stdout!r}, expected {expected!r}")
+                samples[label] += ms
+        for label, ms in samples.items():
             log.info("%s (ms): %s", label, " ".join(f"{m:.2f}" for m in ms))
             rows[label] = statistics.median(ms), _p90(ms)
     bare = rows[BARE][0]
-    rounds = min(repeat, BATCH_ROUNDS)
-    load = os.getloadavg()[0]
+    rounds = min(per_round, BATCH_ROUNDS) * INTERLEAVE
+    load = statistics.median(loads)
     lines = [
-        f"`{shlex.join([target.command, *args])}`: {repeat} timed runs per method; "
+        f"`{shlex.join([target.command, *args])}`: {per_round * INTERLEAVE} timed runs per method "
+        f"in {INTERLEAVE} interleaved rounds; "
         f"batch: {rounds} runs of {batch_size} cases, each run's wall / {batch_size}, "
         "start-up included",
         f"bare exec: subprocess as uid {PROGRAM_UID} with pipes, timed in the box; "
-        f"host load {load:.1f} on {os.cpu_count()} CPUs",
+        f"host load (1-minute, median of rounds) {load:.1f} on {os.cpu_count()} CPUs",
         "",
         f"{'method':<32} {'median ms':>10} {'p90 ms':>8} {'x bare':>7}",
         *(_row(name, mid, p90, bare) for name, (mid, p90) in rows.items()),
