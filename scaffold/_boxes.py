@@ -9,8 +9,10 @@ lives under ``<state>/sandboxes/``, so a leftover workspace disk is found by pat
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -38,6 +40,7 @@ SAMPLE_LABEL = "mirror.sample"
 # not in the (possibly deep) state folder.
 SOCKETS = Path(tempfile.gettempdir()) / "mirror-sockets"
 SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
+DISK_IMAGE = "disk.img"
 WORKDIR = "/work"  # the workspace, as the agent box sees it
 
 
@@ -85,6 +88,16 @@ class SampleBoxes:
             remove_folder(self.folder)
             shutil.rmtree(self.sockets, ignore_errors=True)
 
+    def release(self) -> None:
+        """Remove both boxes but keep the host folder: the workspace disk (unmounted) and the
+        query log stay for a resumed sample of the same key (see :func:`start_sample`)."""
+        try:
+            self._stack.close()
+        finally:
+            for mountpoint in mounts_under(self.folder):
+                unmount(mountpoint)
+            shutil.rmtree(self.sockets, ignore_errors=True)
+
     def snapshot(self, into: Path) -> Path:
         """Copy the workspace to ``into`` with the agent box paused, so no process of the agent
         changes it mid-copy. Only folders, regular files and symbolic links are copied."""
@@ -123,22 +136,37 @@ def _special_files(folder: str, names: list[str]) -> set[str]:
     return skipped
 
 
-def start_sample(target: Target, state: Path, owner: str, bounds: Bounds) -> SampleBoxes:
-    """Start the reference box and the agent box of one sample (both removed by ``close``)."""
-    sample = uuid.uuid4().hex[:12]
-    folder = sandboxes_dir(state) / f"{owner}-{sample}"
-    folder.mkdir(parents=True)
-    sockets = SOCKETS / folder.name
-    labels = {SANDBOX_LABEL: owner, SAMPLE_LABEL: sample}
+def start_sample(
+    target: Target, state: Path, owner: str, bounds: Bounds, key: str | None = None
+) -> SampleBoxes:
+    """Start the reference box and the agent box of one sample (both removed by ``close``).
+
+    The sample's host folder is named by ``key`` (a fresh one when None). When a folder of that
+    key is already there (its process was killed, or its cleanup released it) the sample
+    resumes: the boxes the dead process left are removed and new ones get the same workspace
+    disk and query log. A process holds its sample folder's lock while it runs, so a key in use
+    by a live process is refused.
+    """
+    key = _safe(key) if key else uuid.uuid4().hex[:12]
+    folder = sandboxes_dir(state) / key
+    resumed = (folder / DISK_IMAGE).is_file()
+    folder.mkdir(parents=True, exist_ok=True)
+    sockets = SOCKETS / key
+    labels = {SANDBOX_LABEL: owner, SAMPLE_LABEL: key}
     stack = ExitStack()
     try:
-        stack.callback(remove_folder, folder)
+        stack.enter_context(_locked(folder / "lock"))
+        (folder / "owner").write_text(owner, encoding="utf-8")
+        if resumed:
+            removed = remove_boxes(f"{SAMPLE_LABEL}={key}")
+            log.info("sample %s resumes its workspace (removed stale boxes: %s)", key, removed)
         stack.callback(shutil.rmtree, sockets, ignore_errors=True)
         disk = mount_disk(folder, bounds.disk)
-        stack.callback(unmount, disk)
         workspace = disk / "work"
-        workspace.mkdir()
-        os.chown(workspace, AGENT_UID, AGENT_UID)
+        if not resumed:
+            workspace.mkdir()
+            os.chown(workspace, AGENT_UID, AGENT_UID)
+        shutil.rmtree(folder / "task", ignore_errors=True)
         task = write_task(target, folder / "task")
         reference = stack.enter_context(
             reference_box(target, sockets / "oracle.sock", folder / "logs", labels)
@@ -157,18 +185,42 @@ def start_sample(target: Target, state: Path, owner: str, bounds: Bounds) -> Sam
         )
     except BaseException:
         stack.close()
+        if resumed:  # a failed restart keeps what the next one needs
+            for mountpoint in mounts_under(folder):
+                unmount(mountpoint)
+        else:
+            remove_folder(folder)
         raise
-    log.info("sample %s: %s and %s", sample, reference.container.name, agent.name)
+    log.info("sample %s: %s and %s", key, reference.container.name, agent.name)
     return SampleBoxes(target, folder, sockets, workspace, reference, agent, stack)
 
 
+def _safe(key: str) -> str:
+    """``key`` as one short file name (also a folder under the sockets' folder)."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", key)[:80]
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (released by the kernel if the process dies)."""
+    with open(path, "a", encoding="utf-8") as file:
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RuntimeError(f"{path.parent}: the sample is running in another process") from None
+        yield
+
+
 def mount_disk(folder: Path, size: str) -> Path:
-    """A fresh ext4 file system of ``size`` (sparse on the host) mounted at ``folder/disk``."""
-    image, mountpoint = folder / "disk.img", folder / "disk"
-    mountpoint.mkdir()
-    _system(["truncate", "-s", size, str(image)])
-    _system(["mkfs.ext4", "-q", "-F", "-m", "0", str(image)])
-    _system(["mount", "-o", "loop,nosuid,nodev", str(image), str(mountpoint)])
+    """The sample's ext4 file system (made of ``size``, sparse on the host, if it is not there
+    yet) mounted at ``folder/disk`` (if it is not mounted yet)."""
+    image, mountpoint = folder / DISK_IMAGE, folder / "disk"
+    mountpoint.mkdir(exist_ok=True)
+    if not image.exists():
+        _system(["truncate", "-s", size, str(image)])
+        _system(["mkfs.ext4", "-q", "-F", "-m", "0", str(image)])
+    if not os.path.ismount(mountpoint):
+        _system(["mount", "-o", "loop,nosuid,nodev", str(image), str(mountpoint)])
     return mountpoint
 
 
@@ -207,15 +259,29 @@ def remove_leftovers(state: Path, owner: str | None = None) -> list[str]:
     Returns the names of the boxes removed. For ``inspect sandbox cleanup mirror`` and the end
     of a task, so that a killed process leaves nothing running.
     """
-    selector = f"{SANDBOX_LABEL}={owner}" if owner else SANDBOX_LABEL
+    removed = remove_boxes(f"{SANDBOX_LABEL}={owner}" if owner else SANDBOX_LABEL)
+    folders = sandboxes_dir(state)
+    for folder in folders.iterdir() if folders.is_dir() else []:
+        if owner is None or _owner(folder) == owner:
+            remove_folder(folder)
+            shutil.rmtree(SOCKETS / folder.name, ignore_errors=True)
+    if owner is None and SOCKETS.is_dir():
+        shutil.rmtree(SOCKETS, ignore_errors=True)
+    return removed
+
+
+def remove_boxes(selector: str) -> list[str]:
+    """Remove the boxes whose labels match ``selector``; return their names."""
     removed = []
     for container in engine().containers.list(all=True, filters={"label": selector}):
         with contextlib.suppress(docker.errors.NotFound):
             container.remove(force=True)
             removed.append(container.name)
-    for root, remove in ((sandboxes_dir(state), remove_folder), (SOCKETS, shutil.rmtree)):
-        if root.is_dir():
-            for folder in root.iterdir():
-                if owner is None or folder.name.startswith(f"{owner}-"):
-                    remove(folder)
     return removed
+
+
+def _owner(folder: Path) -> str | None:
+    try:
+        return (folder / "owner").read_text(encoding="utf-8")
+    except OSError:
+        return None

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal, overload
 
 import anyio
+from inspect_ai._control.eval_state import stable_task_id_for_eval
+from inspect_ai.log._samples import sample_active
 from inspect_ai.util import (
     ExecResult,
     OutputLimitExceededError,
@@ -66,6 +68,17 @@ class MirrorSandboxConfig(BaseModel):
 
     def state_dir(self) -> Path:
         return Path(self.state) if self.state else default_state()
+
+
+def sample_key() -> str | None:
+    """The running sample's key: its task's id (which Inspect keeps when it retries the task),
+    its sample id and epoch, so a retried sample finds the workspace of its interrupted run.
+    None outside a sample (a fresh key is made then)."""
+    active = sample_active()
+    if active is None:
+        return None
+    task_id = stable_task_id_for_eval(active.eval_id)
+    return f"{task_id}-{active.sample.id}-{active.epoch}"
 
 
 def _config(config: SandboxEnvironmentConfigType | None) -> MirrorSandboxConfig:
@@ -172,8 +185,9 @@ class MirrorSandbox(SandboxEnvironment):
     ) -> dict[str, SandboxEnvironment]:
         options = _config(config)
         target = get_target(metadata["target"])
+        key = sample_key()
         boxes = await anyio.to_thread.run_sync(
-            lambda: start_sample(target, options.state_dir(), OWNER, options.bounds())
+            lambda: start_sample(target, options.state_dir(), OWNER, options.bounds(), key)
         )
         cls._live.setdefault(task_name, set()).add(boxes)
         return {"default": cls(boxes)}
@@ -189,7 +203,9 @@ class MirrorSandbox(SandboxEnvironment):
     ) -> None:
         for environment in environments.values():
             boxes = environment.as_type(MirrorSandbox).boxes
-            await anyio.to_thread.run_sync(boxes.close)
+            # An interrupted sample (cancelled, or its run stopped) keeps its workspace for
+            # `mirror run --resume`; a finished or failed one leaves nothing.
+            await anyio.to_thread.run_sync(boxes.release if interrupted else boxes.close)
             cls._live.get(task_name, set()).discard(boxes)
 
     @classmethod

@@ -4,7 +4,8 @@ With ``--model mockllm/model`` the task plays the playbook named by its ``script
 (``idle`` by default) through the real tools, sandbox and scorer: the whole path of an agent run
 with no API key. A playbook is a function of the target that yields steps: a :class:`Call` of a
 tool, or a plain message. When it runs out, the model keeps answering without a tool call, so the
-run goes on until a limit stops it.
+run goes on until a limit stops it. A playbook goes on from the conversation it is given: a
+resumed run does not play again the steps its conversation already holds.
 
 Every output carries its token usage, counted as one token per four characters: the scripted
 model has no tokenizer, and Inspect's default one (tiktoken) would be fetched from the network.
@@ -80,11 +81,18 @@ def scripted_model(name: str, target: Target, mock: Model) -> Model:
     if name not in PLAYBOOKS:
         raise ValueError(f"unknown script {name!r}; known: {', '.join(sorted(PLAYBOOKS))}")
     steps = PLAYBOOKS[name](target)
+    played = 0
 
     def respond(
         input: list[ChatMessage], tools: list[ToolInfo], _choice: ToolChoice, _config: object
     ) -> ModelOutput:
+        nonlocal played
+        # A resumed run's conversation already holds the steps its first process played.
+        for _ in range(sum(message.role == "assistant" for message in input) - played):
+            next(steps, None)
+            played += 1
         step = next(steps, None)
+        played += 1
         if isinstance(step, Call):
             output = ModelOutput.for_tool_call(
                 str(mock), step.tool, step.arguments, content=step.say or ""

@@ -25,6 +25,7 @@ from inspect_ai.util import LimitExceededError, SandboxEnvironmentSpec, message_
 from mirror.specs.targets import Target, all_targets, get_target
 from mirror.suites import visible_path
 from oracle.suite import read_suite
+from scaffold._resume import resume_conversation
 from scaffold._sandbox import MirrorSandbox, MirrorSandboxConfig
 from scaffold._scorer import heldout
 from scaffold._script import scripted_model
@@ -197,6 +198,7 @@ def mirror_agent(
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
         target = get_target(state.metadata["target"])
+        await resume_conversation(state)  # a resumed run goes on where it stopped
         model = get_model()
         scripted = ModelName(model).api == "mockllm"
         agent = react(

@@ -71,7 +71,7 @@ def run_command(
     from scaffold._task import mirrorcode
 
     if resume is not None:
-        logs = eval_retry(str(_unfinished_log(resume)), log_dir=str(resume))
+        logs = eval_retry(_unfinished_log(resume), log_dir=str(resume))
     else:
         if not model or not targets:
             raise UserFault("give --model and at least one --target (or --resume LOG_DIR)")
@@ -104,8 +104,8 @@ def run_command(
         raise click.ClickException("the run did not finish; continue it with --resume LOG_DIR")
 
 
-def _unfinished_log(folder: Path) -> Path:
-    """The newest Inspect log in ``folder`` whose eval did not finish."""
+def _unfinished_log(folder: Path) -> str:
+    """The newest Inspect log in ``folder`` whose eval did not finish (its location)."""
     from inspect_ai.log import list_eval_logs
 
     unfinished = [
@@ -113,7 +113,7 @@ def _unfinished_log(folder: Path) -> Path:
     ]
     if not unfinished:
         raise UserFault(f"{folder}: no unfinished run to resume")
-    return Path(unfinished[0].name)
+    return unfinished[0].name
 
 
 def _succeeded(location: str) -> bool:
