@@ -107,7 +107,7 @@ def run_both(clients: Clients, argv: list[bytes], stdin: bytes, socket: bytes | 
     assert c == python, argv
 
 
-TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=8)
+TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=8)
 # Arguments as bytes: text, or raw bytes that are often not UTF-8 (argv can hold any but NUL).
 ARG = st.one_of(
     TEXT.map(lambda text: text.replace("\0", "").encode()),
