@@ -125,3 +125,22 @@ def idle(target: Target) -> Iterator[Step]:
     yield Call("run_visible_tests", {})
     while True:
         yield "I am still thinking about how to build it."
+
+
+@playbook("from-source")
+def from_source(target: Target) -> Iterator[Step]:
+    """Rebuilds the target from the sources its spec's ``demo_agent`` names (an original target,
+    whose source is the project's own): probes the oracle, writes the sources and build.sh with
+    the text editor, builds, runs the visible tests and submits. ``make demo`` plays it."""
+    if target.demo_agent is None:
+        raise ValueError(f"{target.name}: its target.toml has no [demo_agent] to play")
+    yield Call("bash", {"command": "head -30 /task/TASK.md; oracle run -- --help | head -20"})
+    for source in target.demo_agent.sources:
+        text = (target.folder / source).read_text(encoding="utf-8")
+        create = {"command": "create", "path": f"/work/{source}", "file_text": text}
+        yield Call("text_editor", create)
+    build = target.demo_agent.build.lstrip("\n")
+    yield Call("text_editor", {"command": "create", "path": "/work/build.sh", "file_text": build})
+    yield Call("bash", {"command": "cd /work && sh build.sh && ls -l bin"})
+    yield Call("run_visible_tests", {})
+    yield Call("submit", {"answer": f"{target.command} rebuilt from its source"})

@@ -179,3 +179,33 @@ def test_a_killed_run_resumes_with_its_workspace_and_conversation(run_dir: Path)
 
 def test_bench_sandbox_target_is_a_spec_role() -> None:
     assert bench_target("sandbox").bench.sandbox
+
+
+def test_demo_agent_run_lands_on_the_heatmap(run_dir: Path) -> None:
+    """`make demo`'s scripted agent: targets chosen by their spec, scored, and in `mirror report`
+    as the candidate mockllm/scripted of kind agent."""
+    import csv
+
+    from mirror.demo import SCRIPTED_MODEL, agent_demo_targets, run_agent_demo
+
+    tmp_path = run_dir
+    targets = agent_demo_targets()
+    assert [target.name for target in targets] == ["colt"]  # the one original target with one
+    lines = run_agent_demo(tmp_path / "receipts", tmp_path / "logs", tmp_path / "state", targets)
+    [line] = lines
+    assert line.startswith(f"{SCRIPTED_MODEL} on colt: ")
+    passed, total = line.split(": ")[1].split()[0].split("/")
+    assert passed == total and int(total) > 0  # colt rebuilt from its own source passes all
+    env = {**os.environ, "MIRROR_STATE": str(tmp_path / "state")}
+    report = [str(Path(sys.executable).parent / "mirror"), "report", "--results", "receipts"]
+    report += ["--out", "report"]
+    done = subprocess.run(
+        report, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (tmp_path / "report" / "solve_rate_heatmap.png").stat().st_size > 0
+    with open(tmp_path / "report" / "results.csv", encoding="utf-8") as file:
+        rows = [row for row in csv.DictReader(file) if row["candidate"] == SCRIPTED_MODEL]
+    assert [(row["target"], row["kind"], float(row["pass_fraction"])) for row in rows] == [
+        ("colt", "agent", 1.0)
+    ]

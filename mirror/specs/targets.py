@@ -114,6 +114,16 @@ class Bench(_Strict):
     sandbox: StrictBool = False  # the default target of `bench sandbox`
 
 
+class DemoAgent(_Strict):
+    """A scripted agent run for ``make demo``: a ``mockllm`` model that probes the oracle, writes
+    ``sources`` (files of the target folder, so only an original target, whose source is the
+    project's own, has one) into /work with ``build`` as /work/build.sh, builds, runs the
+    visible tests and submits. It shows the whole agent path with no API key."""
+
+    sources: list[FolderFile] = Field(min_length=1)
+    build: str = Field(min_length=1)
+
+
 class Target(_Strict):
     """What to install, how the program is invoked, and how it is classified."""
 
@@ -132,6 +142,7 @@ class Target(_Strict):
     rivals: list[Rival] = []
     locales: list[Locale] = []  # that its cases set: every one is built into the agent image
     demo: StrictBool = False  # scored by `mirror demo`
+    demo_agent: DemoAgent | None = None  # the scripted agent run of `mirror demo`
     bench: Bench = Bench(oracle=None)
     folder: Path = Field(default=Path(), exclude=True)
 
@@ -193,12 +204,15 @@ def load_target(path: Path) -> Target:
             f"{path}: field 'name': must equal the folder name {path.parent.name!r}, "
             f"got {target.name!r}"
         )
-    sources = target.build.sources if target.build else []
-    if missing := [source for source in sources if not (path.parent / source).is_file()]:
-        raise SpecError(
-            f"{path}: field 'build.sources': {', '.join(missing)} not found; list files that "
-            f"exist in {path.parent}, relative to it"
-        )
+    for name, sources in (
+        ("build.sources", target.build.sources if target.build else []),
+        ("demo_agent.sources", target.demo_agent.sources if target.demo_agent else []),
+    ):
+        if missing := [source for source in sources if not (path.parent / source).is_file()]:
+            raise SpecError(
+                f"{path}: field '{name}': {', '.join(missing)} not found; list files that "
+                f"exist in {path.parent}, relative to it"
+            )
     target._spec_digest = _spec_digest(target)
     return target
 
