@@ -41,7 +41,7 @@ def run_agent_demo(receipts: Path, logs: Path, state: Path, targets: list[Target
     line per sample: its held-out result, receipt and Inspect log."""
     from inspect_ai import eval as inspect_eval
 
-    from scaffold import mirrorcode
+    from scaffold._task import mirrorcode
 
     if not targets:
         return []
