@@ -2,12 +2,14 @@
 
 ``mirror run --resume`` (Inspect's ``eval_retry``) first recovers a killed run's log from
 Inspect's sample buffer, then runs every unfinished sample again in a new log of the same task
-id. Inspect's own checkpoints (``checkpoint=``) would restore the conversation, but they need a
-restic binary of at least 0.17 on the host, fetched from the network at run time; Debian 12
-ships 0.14. So the sample's solver takes the conversation back itself: from the newest earlier
-log of its task that holds the sample (the recovered log of a killed run, the log of a cancelled
-one), with the run's token use so far. The workspace comes back through the sandbox, which
-keys the sample's disk by task id, sample id and epoch (``_sandbox.sample_key``).
+id. Inspect's own checkpoints (``checkpoint=``) would restore the conversation, but they need
+the restic Inspect pins (0.18.1), fetched from the network at run time: Debian 12's 0.14 lacks
+``backup --no-scan`` and ``restore <snapshot>:<subfolder>``, and their sandbox snapshots run as
+root in the box, which the mirror sandbox does not offer. So the sample's solver takes the
+conversation back itself: from the newest earlier log of its task that holds the sample (the
+recovered log of a killed run, the log of a cancelled one), with the run's token use so far.
+The workspace comes back through the sandbox, which keys the sample's disk by task id, sample id
+and epoch (``_sandbox.sample_key``).
 """
 
 from __future__ import annotations

@@ -30,6 +30,12 @@ TIME_LIMIT = 24 * 3600
 )
 @click.option("--script", default="idle", show_default=True, help="Playbook of mockllm runs.")
 @click.option(
+    "--snapshot-tokens",
+    type=int,
+    help="Snapshot /work every this many tokens for the score-over-compute curve (default: "
+    "the task's).",
+)
+@click.option(
     "--log-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("logs"),
@@ -46,7 +52,8 @@ TIME_LIMIT = 24 * 3600
 @click.option(
     "--resume",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Continue the unfinished run logged in this folder (its finished samples are kept).",
+    help="Continue the unfinished run logged in this folder: finished samples are kept, "
+    "interrupted ones go on with their workspace and conversation.",
 )
 def run_command(
     model: str | None,
@@ -59,6 +66,7 @@ def run_command(
     cost_limit: float | None,
     compaction: str,
     script: str,
+    snapshot_tokens: int | None,
     log_dir: Path,
     results: Path,
     resume: Path | None,
@@ -68,7 +76,7 @@ def run_command(
     from inspect_ai import eval_retry
 
     from mirror.cli.main import state_dir
-    from scaffold._task import mirrorcode
+    from scaffold._task import SNAPSHOT_TOKENS, mirrorcode
 
     if resume is not None:
         logs = eval_retry(_unfinished_log(resume), log_dir=str(resume))
@@ -86,6 +94,7 @@ def run_command(
             compaction=compaction,
             script=script,
             results=str(results),
+            snapshot_tokens=snapshot_tokens or SNAPSHOT_TOKENS,
             state=str(state_dir()),
         )
         logs = inspect_eval(task, model=model, log_dir=str(log_dir))
