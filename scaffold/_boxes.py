@@ -154,8 +154,8 @@ def start_sample(
     sockets = SOCKETS / key
     labels = {SANDBOX_LABEL: owner, SAMPLE_LABEL: key}
     stack = ExitStack()
+    stack.enter_context(_locked(folder / "lock"))  # refused: nothing of the live sample is touched
     try:
-        stack.enter_context(_locked(folder / "lock"))
         (folder / "owner").write_text(owner, encoding="utf-8")
         if resumed:
             removed = remove_boxes(f"{SAMPLE_LABEL}={key}")

@@ -209,3 +209,29 @@ def test_demo_agent_run_lands_on_the_heatmap(run_dir: Path) -> None:
     assert [(row["target"], row["kind"], float(row["pass_fraction"])) for row in rows] == [
         ("colt", "agent", 1.0)
     ]
+
+
+def test_a_released_sample_resumes_its_workspace_and_a_live_one_is_refused(run_dir: Path) -> None:
+    """The boxes level: release keeps the keyed folder (what an interrupted sample does), a new
+    start of the same key gets the same /work; a key whose sample runs is refused."""
+    from scaffold._boxes import Bounds, start_sample
+
+    state, colt = run_dir / "state", bench_target("sandbox")
+    bounds = Bounds(cpus=1, memory="1g", pids=200, disk="64m")
+    first = start_sample(colt, state, "p-test-a", bounds, key="task-colt-1")
+    try:
+        first.agent.exec_run(["sh", "-c", "echo kept > /work/file"], user="agent")
+        with pytest.raises(RuntimeError, match="running in another process"):
+            start_sample(colt, state, "p-test-b", bounds, key="task-colt-1")
+        assert mounts_under(first.folder)  # the refused start left the live sample alone
+    finally:
+        first.release()
+    assert not mounts_under(first.folder) and (first.folder / "disk.img").is_file()
+    assert boxes(run_dir) == []
+    second = start_sample(colt, state, "p-test-b", bounds, key="task-colt-1")
+    try:
+        assert second.folder == first.folder
+        assert second.agent.exec_run(["cat", "/work/file"]).output == b"kept\n"
+    finally:
+        second.close()
+    assert not first.folder.exists()
