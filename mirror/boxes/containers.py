@@ -156,8 +156,13 @@ def runner_box(
     label: str,
     extra: Sequence[str] = (),
     labels: dict[str, str] | None = None,
+    volumes: dict[str, dict[str, str]] | None = None,
 ) -> Iterator[Any]:
-    """A hardened box whose runner serves ``program`` on ``socket_path`` (a host path)."""
+    """A hardened box whose runner serves ``program`` on ``socket_path`` (a host path).
+
+    ``volumes`` are further bind mounts (host path -> Docker's bind and mode), for boxes that
+    are never an agent's (the coverage box's writable profile folder, mutant programs).
+    """
     socket_path = socket_path.absolute()
     socket_path.parent.mkdir(parents=True, exist_ok=True)
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -176,6 +181,7 @@ def runner_box(
         volumes={
             str(socket_path.parent): {"bind": "/oracle", "mode": "rw"},
             str(log_dir.absolute()): {"bind": str(Path(QUERY_LOG_IN_BOX).parent), "mode": "rw"},
+            **(volumes or {}),
         },
         **hardened_options(
             labels={**(labels or {}), "mirror.box": "reference", "mirror.target": label}
