@@ -103,10 +103,55 @@ def tests_verify(names: tuple[str, ...], everything: bool, visible: Path | None)
         raise click.ClickException(f"drift or failed checks: {', '.join(failed)}")
 
 
+@tests.command("coverage")
+@click.argument("names", metavar="TARGET...", nargs=-1)
+@click.option("--all", "everything", is_flag=True, help="Every target with a coverage.toml.")
+@click.option("--no-write", is_flag=True, help="Report only; write no coverage.json.")
+def tests_coverage(names: tuple[str, ...], everything: bool, no_write: bool) -> None:
+    """Line, branch and function coverage of the reference's own source by each suite."""
+    from mirror.strength.coverage import report_text, suite_coverage, write_record
+
+    chosen = _chosen(names, False) if names or not everything else _instrumentable()
+    for target in chosen:
+        coverage = suite_coverage(target)
+        click.echo(report_text(coverage))
+        if not no_write:
+            click.echo(f"{target.name}: record written to {write_record(target, coverage)}")
+
+
+@tests.command("mutate")
+@click.argument("name", metavar="TARGET")
+@click.option("--mutants", default=30, show_default=True, type=click.IntRange(1))
+@click.option("--seed", default=0, show_default=True, help="Seed of the mutant draw.")
+@click.option("--no-write", is_flag=True, help="Report only; write no mutation.json.")
+def tests_mutate(name: str, mutants: int, seed: int, no_write: bool) -> None:
+    """Seeded single-point mutants of the reference's source, run on the held-out suite."""
+    from mirror.strength.mutate import mutation_score, write_mutation
+
+    target = get_target(name)
+    report = mutation_score(target, mutants, seed)
+    for result in report.results:
+        if result.status != "killed":
+            click.echo(f"{result.status}: {result.mutant.describe()}")
+    built = report.count("killed") + report.count("survived")
+    click.echo(
+        f"{name}: {report.count('killed')}/{built} built mutants killed = {report.score:.1%} "
+        f"({report.count('build_failed')} failed to build) on {report.cases} held-out cases, "
+        f"{report.seconds:.0f}s"
+    )
+    if not no_write:
+        click.echo(f"{name}: record written to {write_mutation(target, report)}")
+
+
+def _instrumentable() -> list[Target]:
+    return [t for t in all_targets().values() if (t.folder / "coverage.toml").exists()]
+
+
 @tests.command("list")
 def tests_list() -> None:
     """Show every target's suite sizes, families, drops and checks."""
     from mirror.specs.generators import generators
+    from mirror.strength.coverage import read_record
     from mirror.suites import (
         generator_versions,
         heldout_dir,
@@ -120,6 +165,7 @@ def tests_list() -> None:
         "target",
         "visible",
         "held-out",
+        "held-out lines",
         "families",
         "volatile",
         "lookup",
@@ -131,7 +177,7 @@ def tests_list() -> None:
     notes: list[str] = []
     for target in all_targets().values():
         if not (visible_path(target).exists() or heldout_dir(target).exists()):
-            rows.append((target.name, "-", "-", "-", "-", "-", "-", "not built"))
+            rows.append((target.name, "-", "-", "-", "-", "-", "-", "-", "not built"))
             continue
         suite = load_suite(target)
         required = generators(target.name)
@@ -145,6 +191,9 @@ def tests_list() -> None:
                 target.name,
                 str(len(suite.visible)),
                 str(len(suite.heldout)),
+                f"{record['heldout']['line']['percent']:.1f}%"
+                if (record := read_record(target))
+                else "-",
                 str(len(families)),
                 str(sum(e.volatile for e in suite.visible + suite.heldout)),
                 f"{lookup_pass_rate(suite.visible, suite.heldout):.1%}",

@@ -36,6 +36,47 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
 
 
+def _strength_section() -> list[str]:
+    """The suite-strength table (``mirror tests coverage`` / ``mutate`` records), if any."""
+    from mirror.strength.records import strength_rows
+
+    def cell(value: float | None) -> str:
+        return "-" if value is None else f"{value:.1f} %"
+
+    rows = strength_rows()
+    if not rows:
+        return []
+    return [
+        "## Suite strength",
+        "Coverage of the reference's own source files by each suite, run against an "
+        "instrumented build (`mirror tests coverage`), and the share of seeded single-point "
+        "mutants of that source the held-out suite kills (`mirror tests mutate`).",
+        _md_table(
+            [
+                "target",
+                "visible lines",
+                "held-out lines",
+                "visible branches",
+                "held-out branches",
+                "held-out functions",
+                "mutation score",
+            ],
+            [
+                [
+                    r.target,
+                    cell(r.visible_line),
+                    cell(r.heldout_line),
+                    cell(r.visible_branch),
+                    cell(r.heldout_branch),
+                    cell(r.heldout_function),
+                    f"{cell(r.mutation_score)} of {r.mutants}" if r.mutants else "-",
+                ]
+                for r in rows
+            ],
+        ),
+    ]
+
+
 def summary_markdown(
     table: pd.DataFrame, rates: pd.DataFrame, skipped: Sequence[Skipped], results_dir: Path
 ) -> str:
@@ -122,6 +163,7 @@ def summary_markdown(
                 ],
             ),
         ]
+    parts += _strength_section()
     if skipped:
         parts += [
             "## Skipped receipts",

@@ -266,9 +266,9 @@ def report_text(coverage: SuiteCoverage) -> str:
         if "heldout" in sides:
             lines.append(row(f"  {family}", sides["heldout"]))
     lines += ["", "biggest functions no case runs:"]
-    lines += [
-        f"  {f.name} ({f.file}:{f.start}, {f.lines} lines)" for f in coverage.uncovered
-    ] or ["  none"]
+    lines += [f"  {f.name} ({f.file}:{f.start}, {f.lines} lines)" for f in coverage.uncovered] or [
+        "  none"
+    ]
     for side, ids in coverage.mismatches.items():
         if ids:
             lines.append(f"\n{len(ids)} {side} cases differ from the gold under instrumentation")

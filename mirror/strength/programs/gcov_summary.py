@@ -51,7 +51,7 @@ def _merge(into, record):
         if counts:
             old = branches.get(number, [])
             if len(old) == len(counts):
-                counts = [a + b for a, b in zip(old, counts)]
+                counts = [a + b for a, b in zip(old, counts, strict=True)]
             elif len(old) > len(counts):
                 counts = old
             branches[number] = counts

@@ -1,0 +1,82 @@
+"""Suite strength: mutation points, profile arithmetic, and coverage of colt through the runner."""
+
+from __future__ import annotations
+
+import pytest
+
+from mirror.strength.mutate import choose_mutants, mutation_points
+from mirror.strength.profile import Profile
+from oracle.case import Case
+
+SOURCE = b"""#define LIMIT 4
+static int table[LIMIT];
+int clamp(int x, int low)
+{
+    if (x < low && low != 0)
+        return low + 1;
+    while (x > 10)
+        x = x / 2;
+    return x;
+}
+"""
+
+
+def test_mutation_points_are_in_function_bodies_and_apply_in_place() -> None:
+    points = mutation_points("clamp.c", SOURCE)
+    kinds = {(p.kind, p.original, p.replacement) for p in points}
+    assert ("operator", "<", "<=") in kinds
+    assert ("operator", "&&", "||") in kinds
+    assert ("operator", "/", "*") in kinds
+    assert ("constant", "0", "1") in kinds
+    assert ("condition", "(x > 10)", "(!(x > 10))") in kinds
+    # The array size outside any function is not a point.
+    assert all(p.line >= 4 for p in points)
+    plus = next(p for p in points if p.original == "+")
+    assert b"return low - 1;" in plus.apply(SOURCE)
+    assert len(plus.apply(SOURCE)) == len(SOURCE)
+
+
+def test_mutant_draw_is_seeded() -> None:
+    files = {"clamp.c": SOURCE}
+    first, again = choose_mutants(files, 4, seed=7), choose_mutants(files, 4, seed=7)
+    assert first == again
+    assert [m.id for m in first] == [1, 2, 3, 4]
+    assert len(choose_mutants(files, 1000, seed=0)) == len(mutation_points("clamp.c", SOURCE))
+
+
+def test_profiles_merge_by_summing_counts() -> None:
+    one = Profile({"a.c": {"lines": {"1": 1, "2": 0}, "branches": {"1": [1, 0]}, "functions": {}}})
+    two = Profile(
+        {
+            "a.c": {
+                "lines": {"1": 0, "2": 3},
+                "branches": {"1": [0, 2]},
+                "functions": {"f": [1, 2, 1]},
+            }
+        }
+    )
+    both = one.merged(two).summary()
+    assert (both.line.covered, both.line.total) == (2, 2)
+    assert (both.branch.covered, both.branch.total) == (2, 2)
+    assert (both.function.covered, both.function.total) == (1, 1)
+    assert one.summary().line.covered == 1  # merging made a new profile
+
+
+@pytest.mark.docker
+def test_a_transpose_case_raises_transpose_rows_from_zero() -> None:
+    """colt's --transpose handler runs only when a case asks for it."""
+    from mirror.specs.targets import get_target
+    from mirror.strength.coverage import coverage_session
+
+    table = b"a b\nc d\n"
+    with coverage_session(get_target("colt")) as session:
+        plain, outcomes = session.profile([Case(stdin=table, timeout=10)])
+        assert outcomes[0].exit_code == 0
+        assert plain.function_count("transpose_rows") == 0
+        assert plain.function_count("print_table") == 1
+        transposed, outcomes = session.profile([Case(args=("--transpose",), stdin=table)])
+        assert outcomes[0].stdout.split() == [b"a", b"c", b"b", b"d"]
+        assert transposed.function_count("transpose_rows") == 1
+        uncovered = {f.name for f in plain.uncovered_functions(limit=100)}
+        assert "transpose_rows" in uncovered
+        assert plain.summary().line.covered < transposed.summary().line.covered
