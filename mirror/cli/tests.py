@@ -36,6 +36,12 @@ def tests() -> None:
     type=click.Path(path_type=Path),
     help="Write the visible suite here, not targets/<name>/visible.jsonl (one target only).",
 )
+@click.option(
+    "--grow",
+    type=click.IntRange(1),
+    help="Then draw this many more cases per family and keep, at the same held-out size, "
+    "those that add line or branch coverage of the instrumented reference (coverage.toml).",
+)
 def tests_build(
     names: tuple[str, ...],
     everything: bool,
@@ -45,6 +51,7 @@ def tests_build(
     visible_min: int | None,
     heldout_min: int | None,
     visible_out: Path | None,
+    grow: int | None,
 ) -> None:
     """Capture gold from the reference, screen it, split it, write both suites."""
     from mirror.suites import VISIBLE_MIN, BuildOptions, build_suite, heldout_dir
@@ -71,6 +78,16 @@ def tests_build(
         )
         for problem in report.problems:
             click.echo(f"  problem: {problem}", err=True)
+        if grow:
+            from mirror.strength.growth import grow_heldout
+
+            grown = grow_heldout(target, grow, seed, runs, write=True)
+            click.echo(
+                f"{target.name}: grown held-out suite of {grown.size} cases ({grown.taken} new of "
+                f"{grown.captured} captured from {grown.drawn} draws): lines "
+                f"{grown.lines[0]:.1f}% -> {grown.lines[1]:.1f}%, branches "
+                f"{grown.branches[0]:.1f}% -> {grown.branches[1]:.1f}%"
+            )
 
 
 @tests.command("verify")
