@@ -1,7 +1,7 @@
 """A case, its outcome, and their JSON form.
 
-Byte fields (stdin, files, stdout, stderr) are encoded as a plain string when they are valid
-UTF-8 and as ``{"base64": "..."}`` otherwise, so suites stay readable and stay exact.
+Byte fields (stdin, files, stdout, stderr, output files) are encoded as a plain string when
+they are valid UTF-8 and as ``{"base64": "..."}`` otherwise, so suites stay readable and exact.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ BEHAVIOUR = (
     "timed_out",
     "stdout_truncated",
     "stderr_truncated",
+    "files",
+    "files_truncated",
 )
 
 
@@ -129,9 +131,23 @@ class Case:
         )
 
 
+def _files(record: object, where: str) -> dict[str, bytes]:
+    if not isinstance(record, dict):
+        raise CaseError(f'{where}: expected an object {{"name": contents}}')
+    return {
+        check_file_name(name): decode_bytes(data, f"{where}[{name!r}]")
+        for name, data in record.items()
+    }
+
+
 @dataclass(frozen=True)
 class Outcome:
-    """What one run of a case produced."""
+    """What one run of a case produced.
+
+    ``files`` are the regular files the run left in its case folder that it created or changed
+    (an input file left as it was is not one), by relative name in name order; their bytes
+    count against the same cap as each stream, ``files_truncated`` saying the cap cut them.
+    """
 
     stdout: bytes
     stderr: bytes
@@ -141,6 +157,8 @@ class Outcome:
     stdout_truncated: bool = False
     stderr_truncated: bool = False
     duration: float = 0.0
+    files: dict[str, bytes] = field(default_factory=dict, hash=False)
+    files_truncated: bool = False
 
     def same_behaviour(self, other: Outcome) -> bool:
         """Whether two outcomes match byte for byte (duration aside)."""
@@ -148,14 +166,19 @@ class Outcome:
 
     def key(self) -> tuple[object, ...]:
         """The outcome's behaviour fields (:data:`BEHAVIOUR`), for comparing and hashing."""
-        return tuple(getattr(self, name) for name in BEHAVIOUR)
+        return tuple(
+            tuple(sorted(self.files.items())) if name == "files" else getattr(self, name)
+            for name in BEHAVIOUR
+        )
 
     def differences(self, other: Outcome) -> list[str]:
         """The behaviour fields in which ``other`` differs from this outcome, in their order."""
         return [name for name in BEHAVIOUR if getattr(self, name) != getattr(other, name)]
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        """The outcome as JSON; ``files`` and ``files_truncated`` only when a run left files
+        (so an outcome without files reads as it did before files were recorded)."""
+        record: dict[str, Any] = {
             "stdout": encode_bytes(self.stdout),
             "stderr": encode_bytes(self.stderr),
             "exit_code": self.exit_code,
@@ -163,8 +186,13 @@ class Outcome:
             "timed_out": self.timed_out,
             "stdout_truncated": self.stdout_truncated,
             "stderr_truncated": self.stderr_truncated,
-            "duration": round(self.duration, 6),
         }
+        if self.files:
+            record["files"] = {name: encode_bytes(data) for name, data in self.files.items()}
+        if self.files_truncated:
+            record["files_truncated"] = True
+        record["duration"] = round(self.duration, 6)
+        return record
 
     @classmethod
     def from_json(cls, record: object) -> Outcome:
@@ -180,6 +208,8 @@ class Outcome:
                 stdout_truncated=bool(record.get("stdout_truncated", False)),
                 stderr_truncated=bool(record.get("stderr_truncated", False)),
                 duration=float(record.get("duration", 0.0)),
+                files=_files(record.get("files", {}), "files"),
+                files_truncated=bool(record.get("files_truncated", False)),
             )
         except KeyError as missing:
             raise CaseError(f"outcome: missing field {missing}") from None

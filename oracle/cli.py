@@ -2,6 +2,7 @@
 
 oracle run [--json] [--stdin FILE|-] [--file NAME=PATH]... [--env NAME=VALUE]...
            [--timeout SECONDS] -- ARGS...
+             --json shows the files the run created or changed too
 oracle batch [--jobs N]
              cases as JSON Lines on stdin, outcomes as JSON Lines on stdout in input
              order; N cases at a time (default: the cores), each as if run alone
@@ -117,23 +118,28 @@ def cmd_run(argv: list[str]) -> int:
     timeout = _number(options, "--timeout", float, 10.0)
     request = raw_request(args, stdin, inputs, env, timeout)
     socket_path = os.environ.get("MIRROR_ORACLE_SOCKET", "/oracle/oracle.sock")
-    fields, stdout, stderr = run_raw(socket_path, request)
+    fields, stdout, stderr, written = run_raw(socket_path, request)
     exit_code, signal, timed_out = fields[0], fields[1], fields[2] == "1"
     if options.get("--json"):
         import json
 
         from oracle.case import Outcome
+        from oracle.wire import parse_files
 
         flags = {"timed_out": timed_out, "stdout_truncated": fields[3] == "1"}
         flags["stderr_truncated"] = fields[4] == "1"
+        flags["files_truncated"] = fields[7] == "1"
         code = None if exit_code == "-" else int(exit_code)
         sig = None if signal == "-" else int(signal)
-        print(json.dumps(Outcome(stdout, stderr, code, sig, **flags).to_json()))
+        outcome = Outcome(stdout, stderr, code, sig, files=parse_files(written), **flags)
+        print(json.dumps(outcome.to_json()))
         return 0
     sys.stdout.buffer.write(stdout)
     sys.stdout.flush()
     sys.stderr.buffer.write(stderr)
     sys.stderr.flush()
+    if written:
+        sys.stderr.write("oracle: the reference also wrote files; `oracle run --json` shows them\n")
     if timed_out:
         sys.stderr.write(f"oracle: the reference timed out after {timeout:g}s\n")
         return 124

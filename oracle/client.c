@@ -213,6 +213,18 @@ static void json_bytes(buf *out, const buf *data) {
 }
 
 /* A string as Python's json.dumps writes it (ensure_ascii). */
+static void json_dumps_string(buf *out, const char *s, size_t n);
+
+/* Bytes of an outcome as Outcome.to_json and json.dumps write them: text or a base64 object. */
+static void outcome_bytes(buf *out, const char *s, size_t n) {
+    if (is_utf8(s, n)) json_dumps_string(out, s, n);
+    else {
+        puts_(out, "{\"base64\": \"");
+        base64(out, (const unsigned char *)s, n);
+        puts_(out, "\"}");
+    }
+}
+
 static void json_dumps_string(buf *out, const char *s, size_t n) {
     puts_(out, "\"");
     for (size_t i = 0, used; i < n; i += used) {
@@ -520,9 +532,10 @@ static void exchange(const char *socket_path, const buf *request, buf *reply, si
                 error_text(&message, reply->data);
                 die(125, message.data);
             }
-            unsigned long out_len = 0, err_len = 0;
-            sscanf(reply->data, "raw %*s %*s %*s %*s %*s %lu %lu", &out_len, &err_len);
-            need = *header + out_len + err_len;
+            unsigned long out_len = 0, err_len = 0, files_len = 0;
+            sscanf(reply->data, "raw %*s %*s %*s %*s %*s %lu %lu %*s %lu", &out_len, &err_len,
+                   &files_len);
+            need = *header + out_len + err_len + files_len;
         }
     }
     close(sock);
@@ -584,11 +597,11 @@ static int run(int argc, char **argv) {
     size_t header = 0;
     exchange(socket_path ? socket_path : DEFAULT_SOCKET, &request, &reply, &header);
     char exit_code[32], signal_[32];
-    int timed_out, out_cut, err_cut;
-    unsigned long out_len, err_len;
-    sscanf(reply.data, "raw %31s %31s %d %d %d %lu %lu", exit_code, signal_, &timed_out, &out_cut,
-           &err_cut, &out_len, &err_len);
-    const char *out = reply.data + header, *err = out + out_len;
+    int timed_out, out_cut, err_cut, files_cut;
+    unsigned long out_len, err_len, files_len;
+    sscanf(reply.data, "raw %31s %31s %d %d %d %lu %lu %d %lu", exit_code, signal_, &timed_out,
+           &out_cut, &err_cut, &out_len, &err_len, &files_cut, &files_len);
+    const char *out = reply.data + header, *err = out + out_len, *written = err + err_len;
 
     if (o.json) {
         buf line = {0};
@@ -596,25 +609,40 @@ static int run(int argc, char **argv) {
         const buf streams[2] = {{(char *)out, out_len, 0}, {(char *)err, err_len, 0}};
         for (int i = 0; i < 2; i++) {
             if (i) puts_(&line, ", \"stderr\": ");
-            if (is_utf8(streams[i].data, streams[i].len))
-                json_dumps_string(&line, streams[i].data, streams[i].len);
-            else {
-                puts_(&line, "{\"base64\": \"");
-                base64(&line, (const unsigned char *)streams[i].data, streams[i].len);
-                puts_(&line, "\"}");
-            }
+            outcome_bytes(&line, streams[i].data, streams[i].len);
         }
         printf_(&line, ", \"exit_code\": %s", exit_code[0] == '-' ? "null" : exit_code);
         printf_(&line, ", \"signal\": %s", signal_[0] == '-' ? "null" : signal_);
         printf_(&line, ", \"timed_out\": %s", timed_out ? "true" : "false");
         printf_(&line, ", \"stdout_truncated\": %s", out_cut ? "true" : "false");
         printf_(&line, ", \"stderr_truncated\": %s", err_cut ? "true" : "false");
+        if (files_len) {
+            /* Each file: "NAME_LEN DATA_LEN\n", the name's bytes, the data's (oracle/wire.py). */
+            puts_(&line, ", \"files\": {");
+            for (const char *p = written, *end = written + files_len; p < end;) {
+                char *after;
+                unsigned long name_len = strtoul(p, &after, 10);
+                unsigned long data_len = strtoul(after, &after, 10);
+                const char *name = after + 1;
+                if (p != written) puts_(&line, ", ");
+                json_dumps_string(&line, name, name_len);
+                puts_(&line, ": ");
+                outcome_bytes(&line, name + name_len, data_len);
+                p = name + name_len + data_len;
+            }
+            puts_(&line, "}");
+        }
+        if (files_cut) puts_(&line, ", \"files_truncated\": true");
         puts_(&line, ", \"duration\": 0.0}\n");
         write_all(1, line.data, line.len);
         return 0;
     }
     write_all(1, out, out_len);
     write_all(2, err, err_len);
+    if (files_len) {
+        const char *note = "oracle: the reference also wrote files; `oracle run --json` shows them\n";
+        write_all(2, note, strlen(note));
+    }
     if (timed_out) {
         char message[96];
         snprintf(message, sizeof message, "oracle: the reference timed out after %gs\n", timeout);

@@ -14,6 +14,7 @@ import resource
 import selectors
 import shutil
 import signal
+import stat
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ BASE_ENV = {
 }
 UMASK = 0o022
 READ_CHUNK = 65536
+MAX_FILES = 1000  # output files recorded per run; more set files_truncated
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,7 @@ class Runner:
         than the gold has to tell a mismatch).
         """
         self._prepare(case)
+        cap = output_bytes or self.limits.output_bytes
         started = time.monotonic()
         try:
             process = self._spawn(case)
@@ -116,9 +119,7 @@ class Runner:
             return Outcome(b"", message.encode(), 127, duration=time.monotonic() - started)
         deadline = started + case.timeout
         try:
-            streams, timed_out, truncated = _pump(
-                process, case.stdin, deadline, output_bytes or self.limits.output_bytes
-            )
+            streams, timed_out, truncated = _pump(process, case.stdin, deadline, cap)
             if not (timed_out or truncated):
                 try:
                     process.wait(max(0.0, deadline - time.monotonic()))
@@ -131,6 +132,7 @@ class Runner:
             _kill_group(process.pid)
             if self.uid is not None:
                 kill_user_processes(self.uid, job_pid=self.job_pid)
+        files, files_truncated = collect_files(self.case_dir, case.files, cap)
         return Outcome(
             stdout=streams[0],
             stderr=streams[1],
@@ -140,6 +142,8 @@ class Runner:
             stdout_truncated=truncated == "stdout",
             stderr_truncated=truncated == "stderr",
             duration=duration,
+            files=files,
+            files_truncated=files_truncated,
         )
 
     def _spawn(self, case: Case) -> subprocess.Popen[bytes]:
@@ -197,6 +201,72 @@ class Runner:
                 os.chown(root, self.uid, self.uid)
                 for name in dirs + files:
                     os.chown(os.path.join(root, name), self.uid, self.uid, follow_symlinks=False)
+
+
+def collect_files(
+    case_dir: Path, inputs: dict[str, bytes], cap: int
+) -> tuple[dict[str, bytes], bool]:
+    """The regular files a run created or changed under ``case_dir``, in name order, and
+    whether ``cap`` (total bytes, as for one stream) or :data:`MAX_FILES` cut them.
+
+    Symbolic links, folders and special files are not outputs; a file is opened without
+    following links, so a link the program planted cannot make the runner read elsewhere.
+    """
+    found: dict[str, bytes] = {}
+    budget = cap
+    for name, path in sorted(_regular_files(str(case_dir), "")):
+        original = inputs.get(name)
+        data = _read_capped(path, max(budget, len(original or b"")) + 1)
+        if data is None or data == original:
+            continue
+        if len(found) == MAX_FILES or len(data) > budget:
+            if len(found) < MAX_FILES:
+                found[name] = data[:budget]
+            return found, True
+        found[name] = data
+        budget -= len(data)
+    return found, False
+
+
+def _regular_files(folder: str, prefix: str) -> list[tuple[str, str]]:
+    """(relative name, path) of every regular file under ``folder``, links not followed."""
+    try:
+        entries = list(os.scandir(folder))
+    except PermissionError:  # the program took its own folder's permissions away
+        os.chmod(folder, 0o700)
+        entries = list(os.scandir(folder))
+    found = []
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            found += _regular_files(entry.path, f"{prefix}{entry.name}/")
+        elif entry.is_file(follow_symlinks=False):
+            found.append((prefix + entry.name, entry.path))
+    return found
+
+
+def _read_capped(path: str, limit: int) -> bytes | None:
+    """Up to ``limit`` bytes of a regular file (``None``: it is gone or no longer regular)."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags)
+    except PermissionError:  # the program made its own file unreadable
+        os.chmod(path, 0o600)
+        fd = os.open(path, flags)
+    except OSError:  # gone, or a link planted where the file was
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        chunks, size = [], 0
+        while size < limit:
+            chunk = os.read(fd, min(READ_CHUNK * 16, limit - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _pump(

@@ -62,9 +62,7 @@ class OracleServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         outcome = self.jobs.run(case)
         self._log(case, outcome)
         if request.get("reply") == "raw":
-            flags = (outcome.timed_out, outcome.stdout_truncated, outcome.stderr_truncated)
-            fields = (outcome.exit_code, outcome.signal, *flags)
-            return raw_reply(fields, outcome.stdout, outcome.stderr)
+            return raw_reply(outcome)
         return _json_line({"ok": True, "outcome": outcome.to_json()})
 
     def _log(self, case: Case, outcome: Any) -> None:
@@ -81,6 +79,7 @@ class OracleServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
             "timed_out": outcome.timed_out,
             "stdout_bytes": len(outcome.stdout),
             "stderr_bytes": len(outcome.stderr),
+            "files_out": {name: len(data) for name, data in outcome.files.items()},
             "duration": round(outcome.duration, 6),
         }
         with self.log_lock, open(self.log_path, "a", encoding="utf-8") as log:

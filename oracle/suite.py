@@ -21,7 +21,11 @@ LINE_FIELDS = ("id", "family", "case", "gold", "volatile")
 # The gold's fields and their JSON types; "duration" is accepted and ignored (timing is not
 # behaviour).
 GOLD_FIELDS = dict(
-    zip(BEHAVIOUR, ("bytes", "bytes", "int?", "int?", "bool", "bool", "bool"), strict=True)
+    zip(
+        BEHAVIOUR,
+        ("bytes", "bytes", "int?", "int?", "bool", "bool", "bool", "files", "bool"),
+        strict=True,
+    )
 )
 REQUIRED_GOLD = ("stdout", "stderr", "exit_code")  # the others have defaults
 REBUILD = "rebuild the suite with `mirror tests build`"
@@ -113,6 +117,8 @@ def _gold(record: object) -> Outcome:
     for name, kind in GOLD_FIELDS.items():
         if name in REQUIRED_GOLD and name not in record:
             raise SuiteError(f"field 'gold.{name}': missing")
+        if kind == "files" and name not in record:
+            continue
         value = record.get(name, False if kind == "bool" else None)
         if kind == "int?" and not (value is None or type(value) is int):
             raise SuiteError(f"field 'gold.{name}': expected an integer or null, got {value!r:.40}")

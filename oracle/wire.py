@@ -3,15 +3,20 @@
 An agent types ``oracle run`` thousands of times, so its start-up is most of its cost: this
 module needs no ``json``, ``dataclasses`` or ``socket`` package. A request asks for
 ``"reply": "raw"`` and the server answers with one header line,
-``raw EXIT SIGNAL TIMED_OUT STDOUT_TRUNCATED STDERR_TRUNCATED STDOUT_LEN STDERR_LEN``
-(``-`` for an absent exit code or signal), then the stdout and stderr bytes; an error is the
-usual JSON line.
+``raw EXIT SIGNAL TIMED_OUT STDOUT_TRUNCATED STDERR_TRUNCATED STDOUT_LEN STDERR_LEN
+FILES_TRUNCATED FILES_LEN`` (``-`` for an absent exit code or signal), then the stdout and
+stderr bytes, then FILES_LEN bytes of output files, each as a line ``NAME_LEN DATA_LEN`` and
+the name's bytes (UTF-8, surrogateescape) and data's; an error is the usual JSON line.
 """
 
 import _socket
 import binascii
 
 from oracle.errors import OracleError
+
+TYPE_CHECKING = False  # typing stays off the start-up path of `oracle run`
+if TYPE_CHECKING:
+    from oracle.case import Outcome
 
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
@@ -55,21 +60,43 @@ def raw_request(
     return ('{"op": "run", "reply": "raw", "case": {' + ", ".join(parts) + "}}\n").encode()
 
 
-def raw_reply(outcome_fields: tuple, stdout: bytes, stderr: bytes) -> bytes:
-    """The server's side: header line and streams (see the module docstring)."""
-    exit_code, signal, timed_out, out_cut, err_cut = outcome_fields
+def raw_reply(outcome: "Outcome") -> bytes:
+    """The server's side: header line, streams and files (see the module docstring)."""
+    files = b"".join(
+        f"{len(encoded)} {len(data)}\n".encode() + encoded + data
+        for encoded, data in (
+            (name.encode("utf-8", "surrogateescape"), data) for name, data in outcome.files.items()
+        )
+    )
+    flags = (outcome.timed_out, outcome.stdout_truncated, outcome.stderr_truncated)
     header = [
-        "-" if exit_code is None else str(exit_code),
-        "-" if signal is None else str(signal),
-        *("1" if flag else "0" for flag in (timed_out, out_cut, err_cut)),
-        str(len(stdout)),
-        str(len(stderr)),
+        "-" if outcome.exit_code is None else str(outcome.exit_code),
+        "-" if outcome.signal is None else str(outcome.signal),
+        *("1" if flag else "0" for flag in flags),
+        str(len(outcome.stdout)),
+        str(len(outcome.stderr)),
+        "1" if outcome.files_truncated else "0",
+        str(len(files)),
     ]
-    return ("raw " + " ".join(header) + "\n").encode() + stdout + stderr
+    line = ("raw " + " ".join(header) + "\n").encode()
+    return line + outcome.stdout + outcome.stderr + files
 
 
-def run_raw(socket_path: str, request: bytes) -> tuple[list[str], bytes, bytes]:
-    """Send one raw request; return the header fields, stdout and stderr."""
+def parse_files(data: bytes) -> dict[str, bytes]:
+    """The output files of a raw reply's files part."""
+    files, offset = {}, 0
+    while offset < len(data):
+        end = data.index(b"\n", offset)
+        name_len, data_len = map(int, data[offset:end].split())
+        start = end + 1 + name_len
+        name = data[end + 1 : start].decode("utf-8", "surrogateescape")
+        files[name] = data[start : start + data_len]
+        offset = start + data_len
+    return files
+
+
+def run_raw(socket_path: str, request: bytes) -> tuple[list[str], bytes, bytes, bytes]:
+    """Send one raw request; return the header fields, stdout, stderr and the files part."""
     sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
         sock.connect(socket_path)
@@ -93,7 +120,7 @@ def run_raw(socket_path: str, request: bytes) -> tuple[list[str], bytes, bytes]:
 
             raise OracleError(json.loads(line).get("error", "unknown error"))
         fields = line.decode().split()[1:]
-        need = int(fields[5]) + int(fields[6])
+        need = int(fields[5]) + int(fields[6]) + int(fields[8])
         while len(data) < need:
             chunk = sock.recv(max(65536, need - len(data)))
             if not chunk:
@@ -101,5 +128,5 @@ def run_raw(socket_path: str, request: bytes) -> tuple[list[str], bytes, bytes]:
             data += chunk
     finally:
         sock.close()
-    split = int(fields[5])
-    return fields, data[:split], data[split:need]
+    split, files = int(fields[5]), int(fields[5]) + int(fields[6])
+    return fields, data[:split], data[split:files], data[files:need]

@@ -21,6 +21,8 @@ from mirror.specs.generators import any_case
 from mirror.specs.targets import all_targets, get_target
 from oracle.case import Case
 from oracle.client import OracleClient
+from oracle.compare import explain, first_difference
+from oracle.runner import Runner
 
 pytestmark = pytest.mark.docker
 ORACLE = str(Path(sys.executable).with_name("oracle"))
@@ -97,6 +99,29 @@ def test_oracle_run_json(box_factory) -> None:
     )
     outcome = json.loads(result.stdout)
     assert outcome["exit_code"] == 64 and "invalid option" in outcome["stderr"]
+
+
+def test_a_file_the_reference_writes_is_captured_and_a_different_one_fails(
+    box_factory, tmp_path: Path
+) -> None:
+    """sed -i in the reference box: the file it rewrote is part of the gold, shown by
+    `oracle run --json`; a candidate leaving other bytes in that file fails the case."""
+    box = box_factory("sed")
+    case = Case(args=("-i", "s/a/b/", "in.txt"), files={"in.txt": b"a\nca\n"})
+    gold = box.client().run(case)
+    assert (gold.stdout, gold.exit_code, gold.files) == (b"", 0, {"in.txt": b"b\ncb\n"})
+    (tmp_path / "in.txt").write_bytes(b"a\nca\n")
+    env = {**os.environ, "MIRROR_ORACLE_SOCKET": str(box.socket_path)}
+    command = [ORACLE, "run", "--json", "--file", f"in.txt={tmp_path / 'in.txt'}", "--"]
+    shown = subprocess.run([*command, *case.args], capture_output=True, env=env, check=True)
+    assert json.loads(shown.stdout)["files"] == {"in.txt": "b\ncb\n"}
+    candidate = tmp_path / "candidate"
+    candidate.write_text('#!/bin/sh\nprintf "b\\nca\\n" > "$3"\n')  # only the first line
+    candidate.chmod(0o755)
+    yours = Runner(str(candidate), "sed", tmp_path / "case").run(case)
+    assert yours.exit_code == 0 and yours.stdout == b""
+    assert first_difference(gold, yours) == "files"
+    assert "    -cb" in explain(gold, yours) and "    +ca" in explain(gold, yours)
 
 
 @pytest.fixture(scope="module")

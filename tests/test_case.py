@@ -48,10 +48,32 @@ def test_case_round_trip(case: Case) -> None:
     assert Case.from_json(json.loads(json.dumps(case.to_json()))) == case
 
 
-@given(st.builds(Outcome, st.binary(), st.binary(), st.integers(0, 255) | st.none()))
+@given(
+    st.builds(
+        Outcome,
+        st.binary(),
+        st.binary(),
+        st.integers(0, 255) | st.none(),
+        files=st.dictionaries(names, st.binary(max_size=32), max_size=3),
+        files_truncated=st.booleans(),
+    )
+)
 def test_outcome_round_trip(outcome: Outcome) -> None:
     again = Outcome.from_json(json.loads(json.dumps(outcome.to_json())))
     assert again.same_behaviour(outcome)
+    assert again.files == outcome.files
+
+
+def test_an_outcome_without_files_reads_as_before_files_were_recorded() -> None:
+    record = Outcome(b"a", b"", 0).to_json()
+    assert list(record) == [
+        "stdout", "stderr", "exit_code", "signal", "timed_out", "stdout_truncated",
+        "stderr_truncated", "duration",
+    ]  # fmt: skip
+    written = Outcome(b"", b"", 0, files={"out/x": b"\xff"}, files_truncated=True).to_json()
+    assert written["files"] == {"out/x": {"base64": "/w=="}} and written["files_truncated"]
+    with pytest.raises(CaseError, match="files: name"):
+        Outcome.from_json({**record, "files": {"../x": ""}})
 
 
 @pytest.mark.parametrize("name", ["/etc/passwd", "../x", "a/../../x", "a//b", "./a", "", "a\0b"])
@@ -111,6 +133,8 @@ outcomes = st.builds(
     stdout_truncated=st.booleans(),
     stderr_truncated=st.booleans(),
     duration=st.floats(0, 5),
+    files=st.sampled_from([{}, {"o": b"1"}, {"o": b"2"}, {"p": b"1"}, {"o": b"1", "p": b""}]),
+    files_truncated=st.booleans(),
 )
 
 
@@ -138,6 +162,18 @@ def test_first_difference_uses_the_receipts_names() -> None:
     assert first_difference(gold, Outcome(b"a", b"", 0, timed_out=True)) == "timed_out"
     assert first_difference(gold, Outcome(b"a", b"", 0, stdout_truncated=True)) == "truncation"
     assert first_difference(gold, Outcome(b"a", b"", 0, stderr_truncated=True)) == "truncation"
+    assert first_difference(gold, Outcome(b"a", b"", 0, files={"o": b""})) == "files"
+    assert first_difference(gold, Outcome(b"a", b"", 0, files_truncated=True)) == "truncation"
+
+
+def test_explain_diffs_each_file_and_names_missing_and_extra_ones() -> None:
+    gold = Outcome(b"", b"", 0, files={"a.txt": b"one\ntwo\n", "b": b"x"})
+    lines = explain(gold, Outcome(b"", b"", 0, files={"a.txt": b"one\nTWO\n", "c": b""}))
+    assert lines[0] == "  file 'a.txt' differs:"
+    assert "    -two" in lines and "    +TWO" in lines
+    assert "  file 'b': expected, yours did not write it" in lines
+    assert lines[-1] == "  file 'c': yours wrote it, the reference did not"
+    assert gold.same_behaviour(Outcome(b"", b"", 0, files={"b": b"x", "a.txt": b"one\ntwo\n"}))
 
 
 def test_explain_diffs_the_streams_and_quotes_the_other_fields() -> None:

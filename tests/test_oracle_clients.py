@@ -21,17 +21,22 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from oracle.runner import Runner
+from oracle.runner import Limits, Runner
 from oracle.server import OracleServer
 
 ROOT = Path(__file__).resolve().parent.parent
 
 # The program behind the test server: shows its args, stdin, files, one env var and a stray
-# byte; "sleep" outlives any timeout, "kill" dies of a signal; the exit code varies.
+# byte; "sleep" outlives any timeout, "kill" dies of a signal, "write" writes output files
+# (names and data not all UTF-8, an input changed), "big" more file bytes than the cap; the exit
+# code varies.
 PROGRAM = r"""#!/bin/sh
 case "$1" in
   sleep) sleep 5 ;;
   kill) kill -9 $$ ;;
+  write) printf 'out\377' > o.bin; printf 'caf\303\251 "q"\n' > "$(printf '\303\251').txt"
+         mkdir -p s; printf '' > "s/n$(printf '\377')"; [ -f in ] && printf changed > in ;;
+  big) head -c 5000 /dev/zero > .big ;;  # hidden: the listing below leaves it out
 esac
 printf '[%s]\n' "$@"
 cat
@@ -76,7 +81,8 @@ def clients(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clients]:
     (folder / "inputs" / "b.bin").write_bytes(b"\xff\x00beta")
     (folder / "inputs" / "dir").mkdir()
     socket = folder / "oracle.sock"
-    server = OracleServer(socket, Runner(str(program), "program", folder / "case"))
+    runner = Runner(str(program), "program", folder / "case", limits=Limits(output_bytes=4096))
+    server = OracleServer(socket, runner)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     try:
@@ -113,6 +119,7 @@ ARG = st.one_of(
     TEXT.map(lambda text: text.replace("\0", "").encode()),
     st.binary(max_size=6).map(lambda data: data.replace(b"\0", b"")),
     st.sampled_from([b"kill", b"x", b"-", b"--", b"\xff", b"caf\xc3\xa9", b"\xed\xa0\x80"]),
+    st.sampled_from([b"write", b"big"]),
     st.sampled_from([b"\x08\x0c\t\r\n\x01\x7f", b"'\"\\", "\u00e9\u2028\U0001f600".encode()]),
 )
 PATH = st.sampled_from([b"a.txt", b"b.bin", b"dir", b"missing", b"-", b"", b"caf\xe9"])
@@ -169,6 +176,11 @@ SOCKET = st.sampled_from(["real", "real", "real", "missing", "long", "empty", "u
     where="real",
 )
 @example(options=[b"--env", b"LD_\xff=1"], tail=[], args=[b"x"], stdin=b"", where="real")
+@example(
+    options=[b"--json", b"--file", b"in=a.txt"], tail=[], args=[b"write"], stdin=b"", where="real"
+)
+@example(options=[b"--file", b"in=a.txt"], tail=[], args=[b"write"], stdin=b"", where="real")
+@example(options=[b"--json"], tail=[], args=[b"big"], stdin=b"", where="real")
 @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
 def test_c_and_python_clients_agree(
     clients: Clients,

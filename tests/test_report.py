@@ -182,7 +182,7 @@ def test_speed_accuracy_pairs_human_and_agent(tmp_path: Path) -> None:
         (json.dumps({k: v for k, v in receipt("x").items() if k != "kind"}), "field 'kind'"),
         (json.dumps({**receipt("x"), "passed": 11}), "field 'passed': 11 exceeds total (10)"),
         (json.dumps(receipt("x", format=0)), "format 0"),
-        (json.dumps(receipt("x", format=3)), "format 3"),
+        (json.dumps(receipt("x", format=4)), "format 4"),
         (json.dumps({"run_id": "x", "passed": 1}), "field 'format'"),
         (json.dumps(receipt("x", pass_fraction=0.5)), "field 'pass_fraction': 0.5 disagrees"),
         (json.dumps(receipt("x", solved_100=False)), "field 'solved_100': false disagrees"),

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from oracle.case import Case
+from oracle.compare import explain, first_difference
 from oracle.runner import Limits, Runner
 
 
@@ -91,3 +92,63 @@ def test_a_missing_program_is_an_outcome(tmp_path: Path) -> None:
 
 def test_argv0_is_the_command_name(shell: Runner) -> None:
     assert shell.run(Case(args=("-c", "echo $0"))).stdout == b"sh\n"
+
+
+# --- output files ---------------------------------------------------------------------------
+
+
+def test_files_the_run_created_or_changed_are_recorded_in_name_order(shell: Runner) -> None:
+    script = (
+        "printf new > z.out; mkdir -p d/e; printf deep > d/e/f; printf changed > in/changed;"
+        " ln -s /etc/passwd link; mkfifo pipe; mkdir empty"
+    )
+    inputs = {"in/kept": b"same", "in/changed": b"before"}
+    outcome = shell.run(Case(args=("-c", script), files=inputs))
+    assert outcome.exit_code == 0
+    assert list(outcome.files.items()) == [
+        ("d/e/f", b"deep"),
+        ("in/changed", b"changed"),
+        ("z.out", b"new"),
+    ]
+    assert not outcome.files_truncated
+    # The next case starts from an empty folder and records nothing of this one.
+    assert shell.run(Case(args=("-c", "true"))).files == {}
+
+
+def test_a_file_the_program_made_unreadable_is_still_recorded(shell: Runner) -> None:
+    outcome = shell.run(Case(args=("-c", "printf x > f; chmod 000 f; mkdir d; chmod 000 d")))
+    assert outcome.files == {"f": b"x"}
+
+
+def test_files_share_the_output_cap_and_are_flagged_when_cut(tmp_path: Path) -> None:
+    runner = Runner("/bin/sh", "sh", tmp_path / "case", limits=Limits(output_bytes=1000))
+    outcome = runner.run(Case(args=("-c", "head -c 600 /dev/zero > a; head -c 600 /dev/zero > b")))
+    assert outcome.files_truncated
+    assert outcome.files == {"a": bytes(600), "b": bytes(400)}
+    # An unchanged input larger than the cap is still recognised as unchanged.
+    big = Case(args=("-c", "true"), files={"big": b"y" * 5000})
+    assert runner.run(big).files == {} and not runner.run(big).files_truncated
+    # Scoring's lower cap applies to files as to streams.
+    assert runner.run(Case(args=("-c", "printf 12345 > f")), output_bytes=3).files == {"f": b"123"}
+
+
+def test_a_candidate_writing_another_file_fails_the_case(tmp_path: Path) -> None:
+    """What scoring and `oracle test` do: the gold's files against the candidate's."""
+    case = Case(args=("in.txt",), files={"in.txt": b"a\nb\n"})
+    scripts = {"reference": 'tr a-z A-Z < "$1" > "$1.up"', "candidate": "printf 'A\\n' > \"$1.up\""}
+    outcomes = {}
+    for name, script in scripts.items():
+        program = tmp_path / name
+        program.write_text(f"#!/bin/sh\n{script}\n")
+        program.chmod(0o755)
+        outcomes[name] = Runner(str(program), "prog", tmp_path / "case").run(case)
+    gold, candidate = outcomes["reference"], outcomes["candidate"]
+    assert gold.files == {"in.txt.up": b"A\nB\n"} and gold.stdout == candidate.stdout == b""
+    assert first_difference(gold, candidate) == "files"
+    assert explain(gold, candidate)[:3] == [
+        "  file 'in.txt.up' differs:",
+        "    --- expected",
+        "    +++ yours",
+    ]
+    again = Runner(str(tmp_path / "reference"), "prog", tmp_path / "case").run(case)
+    assert first_difference(gold, again) is None

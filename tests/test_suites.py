@@ -73,7 +73,12 @@ suite_cases = st.builds(
 
 @given(st.lists(suite_cases, unique_by=lambda e: e.id))
 def test_suite_round_trip(entries: list[SuiteCase]) -> None:
-    with_files = [*entries, SuiteCase("f", Case(files={"in/x.bin": b"\x00\xff"}), OK)]
+    wrote = Outcome(b"", b"", 0, files={"out/x.bin": b"\x00\xff", "y": b"y"}, files_truncated=True)
+    with_files = [
+        *entries,
+        SuiteCase("f", Case(files={"in/x.bin": b"\x00\xff"}), OK),
+        SuiteCase("f", Case(args=("-o", "out")), wrote),
+    ]
     with tempfile.TemporaryDirectory() as folder:
         write_suite(Path(folder) / "s.jsonl", with_files)
         again = read_suite(Path(folder) / "s.jsonl")
@@ -132,6 +137,10 @@ def _break(record: dict, where: str, value: object) -> dict:
         ("gold.exit_code", True, "gold.exit_code"),
         ("gold.timed_out", "yes", "gold.timed_out"),
         ("gold.colour", "red", "gold.colour"),
+        ("gold.files", [], "gold.files"),
+        ("gold.files", {"/etc/x": ""}, "gold.files"),
+        ("gold.files", {"x": 1}, "gold.files['x']"),
+        ("gold.files_truncated", 1, "gold.files_truncated"),
     ],
 )
 def test_malformed_line_names_file_line_and_field(

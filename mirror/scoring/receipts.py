@@ -26,8 +26,9 @@ from mirror.specs.targets import Target, all_targets
 
 log = logging.getLogger(__name__)
 
-RECEIPT_FORMAT = 2
-READABLE_FORMATS = (1, 2)
+# 3: cases are compared on the files a run leaves too (a case's difference may be "files").
+RECEIPT_FORMAT = 3
+READABLE_FORMATS = (1, 2, 3)
 # Required from format 2 on: what a run was scored with, and on what.
 PROVENANCE = ("cases", "images", "revision", "workspace")
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -146,7 +147,7 @@ class Receipt(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    format: Literal[1, 2]
+    format: Literal[1, 2, 3]
     run_id: str = Field(min_length=1)
     target: str = Field(min_length=1)
     candidate: str = Field(min_length=1)

@@ -248,7 +248,9 @@ def run_in_worker(work: Path, target: Target, entries: Sequence[SuiteCase]) -> I
     def feed() -> None:
         try:
             for entry in entries:
-                limit = max(len(entry.gold.stdout), len(entry.gold.stderr)) + OUTPUT_MARGIN
+                gold = entry.gold  # output files share one cap, as each stream has its own
+                written = sum(map(len, gold.files.values()))
+                limit = max(len(gold.stdout), len(gold.stderr), written) + OUTPUT_MARGIN
                 request = {"id": entry.id, "case": entry.case.to_json(), "max_output": limit}
                 raw.sendall(json.dumps(request).encode() + b"\n")
             raw.shutdown(socket.SHUT_WR)

@@ -138,11 +138,14 @@ def classify(
     if any(outcome.duration > SLOW_FRACTION * timeout for outcome in outcomes):
         # Near its time limit a case times out or not depending on the machine's load.
         return "slow"
-    if any(outcome.stdout_truncated or outcome.stderr_truncated for outcome in outcomes):
+    if any(
+        outcome.stdout_truncated or outcome.stderr_truncated or outcome.files_truncated
+        for outcome in outcomes
+    ):
         return "truncated"
     if not keep_volatile and not all(gold.same_behaviour(other) for other in outcomes[1:]):
         return "unstable"
-    if len(gold.stdout) + len(gold.stderr) > max_output:
+    if len(gold.stdout) + len(gold.stderr) + sum(map(len, gold.files.values())) > max_output:
         return "too_large"
     if trivial(gold):
         return "dummy_pass"

@@ -16,7 +16,9 @@ from mirror.errors import UserError
 from oracle import suite as lines
 from oracle.suite import SuiteCase
 
-FORMAT_VERSION = 1
+# 2: a gold may carry the output files a run left ("files", "files_truncated"); format-1
+# suites read unchanged, since a gold without files is written as before.
+FORMAT_VERSION = 2
 # What a manifest records of the reference a suite was captured from (besides its image tag).
 REFERENCE_KEYS = ("image_id", "binary", "binary_sha256", "packages", "spec_sha256")
 
