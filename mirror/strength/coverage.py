@@ -34,6 +34,7 @@ from mirror.boxes.containers import runner_box, sandbox_rules
 from mirror.boxes.engine import engine
 from mirror.boxes.images import SANDBOX_LAUNCHER, SANDBOX_PRELOAD
 from mirror.errors import HarnessError
+from mirror.memorization.sources import NEVER
 from mirror.specs.targets import Target
 from mirror.strength.instrumented import (
     DATA_MOUNT,
@@ -92,7 +93,8 @@ class CoverageSession:
         source = Path(TREE).relative_to(DATA_MOUNT)
         data = f"{ANALYSIS_MOUNT}/{source}" if (self.data / source).exists() else "-"
         command = ["python3", SUMMARY_IN_BOX, TREE, data]
-        command += [json.dumps(spec.include), json.dumps(spec.exclude)]
+        # The same own files as the memorization screen's: never tests or vendored code.
+        command += [json.dumps(spec.include), json.dumps([*spec.exclude, *NEVER])]
         code, (stdout, stderr) = self.analysis.exec_run(command, demux=True)
         if code != 0 or not stdout:
             raise CoverageError(
