@@ -230,7 +230,8 @@ def test_an_interrupted_sweep_resumes_without_repeating_finished_runs(ray_env: P
     then `mirror sweep --resume`: only the unfinished run runs again, and the heatmap follows."""
     results = ray_env / "sweep"
     args = ["sweep", "--models", "mockllm/model", "--targets", "colt", "--epochs", "2"]
-    args += ["--message-limit", "12", "--time-limit", "300", "--runs-per-node", "1"]
+    # Runs of 25 s (the idle playbook talking until its time limit), so one is under way.
+    args += ["--message-limit", "100000", "--time-limit", "25", "--runs-per-node", "1"]
     args += ["--results", str(results)]
     head = mirror_cli(args, ray_env)
     try:
@@ -251,7 +252,7 @@ def test_an_interrupted_sweep_resumes_without_repeating_finished_runs(ray_env: P
     stopped = read_manifest(results)
     first, second = stopped.runs.values()
     assert (first.status, second.status, second.attempts) == ("done", "pending", 1)
-    assert sandbox_boxes(owners(stopped)) == []  # the cancelled run removed its boxes
+    assert sandbox_boxes(owners(stopped)) == []  # the stopped run's boxes are gone
 
     resumed = mirror_cli(["sweep", "--resume", "--results", str(results)], ray_env)
     out, err = resumed.communicate(timeout=DEADLINE)

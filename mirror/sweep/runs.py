@@ -91,6 +91,8 @@ def perform(job: RunJob, node: str, attempt: int, previous_owners: list[str]) ->
             start = "fresh" if attempt == 1 else "restarted"
             done = agent_run(job.spec, job.limits, folder)
         outcome = examine(done, folder)
+    except KeyboardInterrupt:  # the head stopped the sweep before Inspect's loop ran
+        outcome = {"status": "pending", "error": "interrupted"}
     except HARNESS_FAULTS as error:
         log.warning("run %s broke: %s", job.spec.key, error)
         outcome = {"status": "harness_error", "error": f"{type(error).__name__}: {error}"}
@@ -152,6 +154,8 @@ def examine(done: EvalLog, folder: Path) -> dict[str, Any]:
         for score in (sample.scores or {}).values()
         if (score.metadata or {}).get("receipt")
     ]
+    if full.status == "cancelled":  # the head stopped the sweep: the run is to be continued
+        return {"status": "pending", "log": relative, "error": "interrupted"}
     if full.status != "success" or not receipts:
         message = full.error.message if full.error else f"the run ended {full.status}, no receipt"
         return {"status": "harness_error", "log": relative, "error": message}

@@ -8,10 +8,13 @@ finished run. Progress goes to a callback; the CLI draws it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +41,8 @@ from mirror.sweep.runs import RunJob, RunResult, perform
 log = logging.getLogger(__name__)
 
 RETRIES = 3  # attempts after the first, for runs whose node or worker process died
-CANCEL_GRACE = 120  # seconds an interrupted sweep waits for its runs to clean their boxes
+CANCEL_GRACE = 60  # seconds an interrupted sweep waits for its runs to stop, then their boxes
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 @dataclass(frozen=True)
@@ -77,9 +81,29 @@ def run_sweep(
     manifest = open_sweep(plan, results, resume)
     connect(address, slots)
     try:
-        return _drive(manifest, results, copy, on_progress or (lambda _: None), poll)
+        with _interruptible():
+            return _drive(manifest, results, copy, on_progress or (lambda _: None), poll)
     finally:
         ray.shutdown()
+
+
+@contextlib.contextmanager
+def _interruptible() -> Iterator[None]:
+    """SIGINT and SIGTERM stop the sweep cleanly (even where a shell started it ignoring
+    SIGINT, as it does for background jobs)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    before = {number: signal.signal(number, interrupt) for number in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
 
 
 def open_sweep(plan: SweepPlan | None, results: Path, resume: bool) -> Manifest:
@@ -109,16 +133,27 @@ def open_sweep(plan: SweepPlan | None, results: Path, resume: bool) -> Manifest:
     return manifest
 
 
-def _remote_run(job: RunJob, ledger: Any) -> RunResult:
-    """The Ray task: report the attempt to the ledger, then perform the run on this node."""
+def _remote_run(job: RunJob, ledger: Any) -> RunResult | None:
+    """The Ray task: report the attempt to the ledger, then perform the run on this node
+    (None: the sweep was stopping, so it did not start)."""
     from scaffold._sandbox import OWNER
 
+    if ray.get(ledger.should_stop.remote()):
+        return None
     node = ray.get_runtime_context().get_node_id()
     attempt, earlier = ray.get(ledger.started.remote(job.spec.key, node, OWNER))
     try:
         return perform(job, node, attempt, earlier)
     finally:
         ledger.finished.remote(job.spec.key)
+
+
+def _remove_boxes(owners: list[str]) -> list[str]:
+    """The Ray task that removes, on its node, the boxes of the given owners (stopped runs)."""
+    from scaffold._boxes import remove_leftovers
+    from scaffold._sandbox import default_state
+
+    return [name for owner in owners for name in remove_leftovers(default_state(), owner)]
 
 
 def _drive(
@@ -171,41 +206,68 @@ def _drive(
             write_manifest(results, manifest)
             on_progress(progress(manifest, {k: r.node for k, r in under_way.items()}))
     except KeyboardInterrupt:
-        _interrupt(manifest, results, pending)
+        _interrupt(manifest, results, pending, ledger)
         raise
     return manifest
 
 
-def _interrupt(manifest: Manifest, results: Path, pending: dict[ray.ObjectRef, str]) -> None:
-    """Cancel the runs under way (each removes its boxes) and record what finished meanwhile."""
-    log.warning("interrupted: cancelling %d runs", len(pending))
+def _interrupt(
+    manifest: Manifest, results: Path, pending: dict[ray.ObjectRef, str], ledger: Any
+) -> None:
+    """Stop the runs under way and remove their boxes; they continue on ``--resume``.
+
+    A run is stopped by ending its worker process (Inspect in a Ray worker does not see a
+    cancellation otherwise), so its Inspect log stays unfinished, to be continued; its boxes
+    are removed by a task on its node."""
+    log.warning("interrupted: stopping %d runs", len(pending))
+    ray.get(ledger.stop.remote())
+    running, owners = ray.get(ledger.snapshot.remote())
+    for key, found in owners.items():
+        manifest.runs[key].owners = found
     for ref in pending:
-        ray.cancel(ref)
-    ready, _ = ray.wait(list(pending), num_returns=len(pending), timeout=CANCEL_GRACE)
-    for ref in ready:
-        _record(manifest, results, pending.pop(ref), ref)
-    for key in pending.values():
-        manifest.runs[key].status = "pending"
+        ray.cancel(ref, force=True)
+    ray.wait(list(pending), num_returns=len(pending), timeout=CANCEL_GRACE)
+    by_node: dict[str, list[str]] = {}
+    for key, run in running.items():
+        by_node.setdefault(run.node, []).append(run.owner)
+        manifest.runs[key].attempts = run.attempt
+    cleanup = ray.remote(_remove_boxes)
+    removals = [
+        cleanup.options(
+            num_cpus=0, scheduling_strategy=NodeAffinitySchedulingStrategy(node, soft=False)
+        ).remote(owners)
+        for node, owners in by_node.items()
+    ]
+    ray.wait(removals, num_returns=len(removals), timeout=CANCEL_GRACE)
+    for ref, key in pending.items():
+        with contextlib.suppress(ray.exceptions.RayError):
+            _record(manifest, results, key, ref)  # a run that finished before it was stopped
+        if manifest.runs[key].status != "done":
+            manifest.runs[key].status = "pending"
     write_manifest(results, manifest)
 
 
 def _record(manifest: Manifest, results: Path, key: str, ref: ray.ObjectRef) -> None:
     """Record a finished task: its outcome, its files, its stamped receipt."""
     record = manifest.runs[key]
-    record.finished_at = time.time()
     try:
-        result: RunResult = ray.get(ref)
+        result: RunResult | None = ray.get(ref)
     except ray.exceptions.TaskCancelledError:
         record.status = "pending"
         return
     except ray.exceptions.RayTaskError as error:  # the run's own code raised: not the harness's
         record.status, record.error = "error", str(error.cause or error).strip()
+        record.finished_at = time.time()
         log.warning("run %s failed: %s", key, record.error)
         return
     except ray.exceptions.RayError as error:  # its node or worker died, retries used up
         record.status = "harness_error"
         record.error = f"lost after {RETRIES + 1} attempts: {type(error).__name__}: {error}"
+        record.finished_at = time.time()
         log.warning("run %s: %s", key, record.error)
+        return
+    if result is None:  # not started: the sweep was stopping
+        record.status = "pending"
         return
     folder = results / RUNS / key
     if result.files is not None:
