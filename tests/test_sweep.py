@@ -265,3 +265,40 @@ def test_an_interrupted_sweep_resumes_without_repeating_finished_runs(ray_env: P
     assert (results / "report" / "solve_rate_heatmap.png").is_file()
     assert "2 of 2 runs scored" in out
     assert sandbox_boxes(owners(manifest)) == []
+
+
+def test_harness_faults_are_told_from_other_errors_by_their_class() -> None:
+    from mirror.sweep.runs import harness_fault
+
+    assert harness_fault("Traceback ...\nmirror.scoring.score.ScoringError: a box went away")
+    assert harness_fault("Traceback ...\ndocker.errors.NotFound: 404 Client Error")
+    assert not harness_fault("Traceback ...\nValueError: unknown script 'x'")
+    assert not harness_fault("")
+
+
+@pytest.mark.docker
+def test_a_run_the_harness_breaks_is_reported_as_such(
+    ray_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The only node that holds runs has no Docker engine it can reach: the run is a harness
+    error, with no receipt to count against the model."""
+    from ray.cluster_utils import Cluster
+
+    from mirror.sweep.sweep import run_sweep
+
+    cluster = Cluster(
+        initialize_head=True,
+        head_node_args={"num_cpus": 1, "object_store_memory": OBJECT_STORE},  # holds no runs
+    )
+    try:
+        monkeypatch.setenv("DOCKER_HOST", f"unix://{ray_env}/no-engine.sock")
+        add_node(cluster)
+        monkeypatch.delenv("DOCKER_HOST")
+        results = ray_env / "sweep"
+        one = SweepPlan(targets=["colt"], models=["mockllm/model"], epochs=1, limits=LIMITS)
+        manifest = run_sweep(one, results, address=cluster.address)
+    finally:
+        cluster.shutdown()
+    [record] = manifest.runs.values()
+    assert record.status == "harness_error" and "Docker engine is not answering" in record.error
+    assert record.receipt is None and list(results.glob("runs/**/*.receipt.json")) == []

@@ -78,7 +78,7 @@ def sweep_command(
     """
     from mirror.reports.report import write_report
     from mirror.sweep.plan import Limits, make_plan
-    from mirror.sweep.sweep import run_sweep
+    from mirror.sweep.sweep import Progress, run_sweep
     from scaffold._task import choose_targets
 
     plan = None
@@ -104,7 +104,7 @@ def sweep_command(
         )
     with tqdm(desc="sweep", unit="run") as bar:
 
-        def show(progress) -> None:  # type: ignore[no-untyped-def]
+        def show(progress: Progress) -> None:
             bar.total = progress.total
             bar.n = progress.done + progress.failed
             bar.set_postfix(

@@ -23,7 +23,7 @@ from mirror.sweep.plan import RunSpec, SweepPlan
 log = logging.getLogger(__name__)
 
 MANIFEST = "sweep.json"
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT: Literal[1] = 1
 RUNS = "runs"  # <results>/runs/<target>/<model>/epoch-<n>/ holds a run's logs and receipts
 
 Status = Literal["pending", "running", "done", "harness_error", "error"]

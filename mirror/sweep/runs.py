@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import importlib
 import logging
 import shutil
 import tempfile
@@ -149,16 +150,22 @@ def examine(done: EvalLog, folder: Path) -> dict[str, Any]:
     full = read_eval_log(done.location)
     relative = Path(done.location).resolve().relative_to(folder.resolve()).as_posix()
     receipts = [
-        Path(score.metadata["receipt"])
+        Path(found)
         for sample in full.samples or []
         for score in (sample.scores or {}).values()
-        if (score.metadata or {}).get("receipt")
+        if (found := (score.metadata or {}).get("receipt"))
     ]
     if full.status == "cancelled":  # the head stopped the sweep: the run is to be continued
         return {"status": "pending", "log": relative, "error": "interrupted"}
     if full.status != "success" or not receipts:
-        message = full.error.message if full.error else f"the run ended {full.status}, no receipt"
-        return {"status": "harness_error", "log": relative, "error": message}
+        if full.error is None:
+            return {"status": "error", "log": relative, "error": f"ended {full.status}, no receipt"}
+        fault = harness_fault(full.error.traceback)
+        return {
+            "status": "harness_error" if fault else "error",
+            "log": relative,
+            "error": full.error.message,
+        }
     receipt = read_receipt(receipts[0])
     return {
         "status": "done",
@@ -169,6 +176,18 @@ def examine(done: EvalLog, folder: Path) -> dict[str, Any]:
         "pass_fraction": receipt.pass_fraction,
         "first_tool_call_at": first_tool_call(full),
     }
+
+
+def harness_fault(traceback: str) -> bool:
+    """Whether the exception that ended a run (the last line of its traceback names it) is a
+    fault of the harness: the engine, an image, a box, scoring."""
+    last = traceback.strip().splitlines()[-1] if traceback.strip() else ""
+    module, _, name = last.partition(":")[0].strip().rpartition(".")
+    try:
+        found = getattr(importlib.import_module(module), name) if module else None
+    except (ImportError, AttributeError):
+        return False
+    return isinstance(found, type) and issubclass(found, HARNESS_FAULTS)
 
 
 def first_tool_call(done: EvalLog) -> float | None:

@@ -164,7 +164,7 @@ def _drive(
     poll: float,
 ) -> Manifest:
     here = ray.get_runtime_context().get_node_id()
-    ledger = (
+    ledger: Any = (
         ray.remote(Ledger)
         .options(
             num_cpus=0,
