@@ -12,6 +12,7 @@ import contextlib
 import fcntl
 import importlib
 import logging
+import os
 import shutil
 import tempfile
 import time
@@ -105,6 +106,8 @@ def perform(job: RunJob, node: str, attempt: int, previous_owners: list[str]) ->
     files = None if shared else read_tree(folder)
     if not shared:
         shutil.rmtree(folder, ignore_errors=True)
+        with contextlib.suppress(OSError):  # the scratch folders above it, once empty
+            os.removedirs(folder.parent)
     return RunResult(
         key=job.spec.key,
         node=node,
