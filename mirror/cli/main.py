@@ -191,10 +191,10 @@ def _targets_with_suites() -> list[Target]:
 
 
 @bench.command("scoring")
-@click.option("--target", "target_name", default="jq", show_default=True)
+@click.option("--target", "target_name", help="Default: the one whose spec sets [bench] scoring.")
 @click.option("--cases", default=2000, show_default=True)
 @click.option("--workers", default=2, show_default=True)
-def bench_scoring(target_name: str, cases: int, workers: int) -> None:
+def bench_scoring(target_name: str | None, cases: int, workers: int) -> None:
     """Scoring boxes vs bare host runs of the same held-out cases, wall times and ratio."""
     from mirror.bench.scoring import scoring_benchmark
 

@@ -119,6 +119,17 @@ class Evidence(BaseModel):
     first_full_visible: FirstPass | None = None
 
 
+class SweepRun(BaseModel):
+    """Where and how a sweep ran this run (``mirror sweep`` stamps it after scoring)."""
+
+    id: str
+    run: str
+    epoch: int = Field(ge=1)
+    node: str | None = None
+    attempt: int = Field(ge=0)
+    start: str | None = None  # fresh, restarted, resumed or recovered
+
+
 class Images(BaseModel):
     """The image tags (content hashes) a run was scored with."""
 
@@ -130,7 +141,7 @@ class Revision(BaseModel):
     """The project's revision that scored a run: a commit, or "unknown" outside a checkout."""
 
     commit: str = Field(min_length=1)
-    dirty: bool | None  # uncommitted changes in the checkout; None when there is no checkout
+    dirty: bool | None = None  # uncommitted changes in the checkout; None: no checkout
 
 
 def derived(passed: int, total: int) -> dict[str, float | bool]:
@@ -174,6 +185,7 @@ class Receipt(BaseModel):
     agent: AgentRun | None = None
     curve: list[CurvePoint] | None = None  # an agent run's pass fraction over tokens
     evidence: Evidence | None = None
+    sweep: SweepRun | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

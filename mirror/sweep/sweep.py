@@ -287,8 +287,8 @@ def _record(manifest: Manifest, results: Path, key: str, ref: ray.ObjectRef) -> 
 
 
 def stamp_receipt(path: Path, sweep_id: str, record: RunRecord, log_path: Path | None) -> None:
-    """Add where and how the run ran to its receipt (a ``sweep`` field; readers of the receipt
-    format ignore it), and, when its files were copied back, where its Inspect log now is."""
+    """Add where and how the run ran to its receipt (its ``sweep`` field), and, when its files
+    were copied back, where its Inspect log now is."""
     data = json.loads(path.read_text(encoding="utf-8"))
     data["sweep"] = {
         "id": sweep_id,
