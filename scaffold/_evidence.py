@@ -125,14 +125,16 @@ def summarise(
     shapes = Counter(
         argument_shape(query.get("args", []), query.get("files", {})) for query in queries
     )
-    return Evidence(
-        **files,
-        tool_calls=dict(sorted(tools.items())),
-        oracle_queries=len(queries),
-        oracle_shapes=len(shapes),
-        common_shapes=dict(shapes.most_common(COMMON_SHAPES)),
-        oracle_seconds=round(sum(float(query.get("duration", 0.0)) for query in queries), 6),
-        visible_test_runs=visible_runs,
-        compactions=compactions,
-        first_full_visible=first,
+    return Evidence.model_validate(
+        {
+            **files,
+            "tool_calls": dict(sorted(tools.items())),
+            "oracle_queries": len(queries),
+            "oracle_shapes": len(shapes),
+            "common_shapes": dict(shapes.most_common(COMMON_SHAPES)),
+            "oracle_seconds": round(sum(float(query.get("duration", 0.0)) for query in queries), 6),
+            "visible_test_runs": visible_runs,
+            "compactions": compactions,
+            "first_full_visible": first,
+        }
     )

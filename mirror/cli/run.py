@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -12,22 +14,36 @@ from mirror.cli.errors import MirrorCommand, UserFault
 TOKEN_LIMIT = 100_000_000
 TIME_LIMIT = 24 * 3600
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def run_limits(command: F) -> F:
+    """The options an agent run is bounded by, shared by ``mirror run`` and ``mirror sweep``."""
+    options = [
+        click.option("--token-limit", type=int, default=TOKEN_LIMIT, show_default=True),
+        click.option(
+            "--time-limit", type=int, default=TIME_LIMIT, show_default=True, help="Seconds."
+        ),
+        click.option("--working-limit", type=int, help="Working seconds (no limit by default)."),
+        click.option("--message-limit", type=int, help="Messages (no limit by default)."),
+        click.option("--cost-limit", type=float, help="Dollars; needs a price for the model."),
+        click.option(
+            "--compaction",
+            type=click.Choice(["auto", "summary", "edit", "trim", "none"]),
+            default="auto",
+            show_default=True,
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
 
 @click.command("run", cls=MirrorCommand)
 @click.option("--model", help="Inspect model, e.g. anthropic/claude-x or mockllm/model.")
 @click.option("--target", "targets", multiple=True, help="A target (repeatable), or `all`.")
 @click.option("--epochs", default=1, show_default=True, help="Runs per target.")
-@click.option("--token-limit", type=int, default=TOKEN_LIMIT, show_default=True)
-@click.option("--time-limit", type=int, default=TIME_LIMIT, show_default=True, help="Seconds.")
-@click.option("--working-limit", type=int, help="Working seconds (no limit by default).")
-@click.option("--message-limit", type=int, help="Messages (no limit by default).")
-@click.option("--cost-limit", type=float, help="Dollars; needs a price for the model.")
-@click.option(
-    "--compaction",
-    type=click.Choice(["auto", "summary", "edit", "trim", "none"]),
-    default="auto",
-    show_default=True,
-)
+@run_limits
 @click.option("--script", default="idle", show_default=True, help="Playbook of mockllm runs.")
 @click.option(
     "--snapshot-tokens",

@@ -10,24 +10,14 @@ import click
 from tqdm import tqdm
 
 from mirror.cli.errors import HarnessFault, MirrorCommand, UsageFault
-from mirror.cli.run import TIME_LIMIT, TOKEN_LIMIT
+from mirror.cli.run import run_limits
 
 
 @click.command("sweep", cls=MirrorCommand)
 @click.option("--models", help="Comma-separated Inspect models, e.g. mockllm/a,openai/gpt-x.")
 @click.option("--targets", help="Comma-separated targets, or `all`.")
 @click.option("--epochs", default=1, show_default=True, help="Runs per target and model.")
-@click.option("--token-limit", type=int, default=TOKEN_LIMIT, show_default=True)
-@click.option("--time-limit", type=int, default=TIME_LIMIT, show_default=True, help="Seconds.")
-@click.option("--working-limit", type=int, help="Working seconds (no limit by default).")
-@click.option("--message-limit", type=int, help="Messages (no limit by default).")
-@click.option("--cost-limit", type=float, help="Dollars; needs a price for the model.")
-@click.option(
-    "--compaction",
-    type=click.Choice(["auto", "summary", "edit", "trim", "none"]),
-    default="auto",
-    show_default=True,
-)
+@run_limits
 @click.option(
     "--script",
     "scripts",
