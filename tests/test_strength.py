@@ -80,3 +80,25 @@ def test_a_transpose_case_raises_transpose_rows_from_zero() -> None:
         uncovered = {f.name for f in plain.uncovered_functions(limit=100)}
         assert "transpose_rows" in uncovered
         assert plain.summary().line.covered < transposed.summary().line.covered
+
+
+def test_greedy_takes_coverage_adding_cases_first_and_keeps_every_family() -> None:
+    from mirror.strength.growth import greedy
+    from oracle.case import Outcome
+    from oracle.suite import SuiteCase
+
+    def entry(family: str, word: str) -> SuiteCase:
+        return SuiteCase(family, Case(args=(word,)), Outcome(b"", b"", 0), False)
+
+    old = [entry("a", "1"), entry("a", "2"), entry("b", "3")]
+    new = [entry("a", "4")]
+    keys = {
+        old[0].id: {("line", "f.c", "1")},
+        old[1].id: {("line", "f.c", "1")},
+        old[2].id: {("branch", "f.c", "1.0")},
+        new[0].id: {("line", "f.c", "2"), ("line", "f.c", "3")},
+    }
+    chosen = greedy(old, new, keys, size=3)
+    assert [e.id for e in chosen] == [old[0].id, old[2].id, new[0].id]
+    # Nothing adds coverage any more: the budget is filled with the suite's own cases.
+    assert [e.id for e in greedy(old, [], keys, size=3)] == [old[0].id, old[2].id, old[1].id]

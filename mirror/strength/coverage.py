@@ -32,13 +32,14 @@ from tqdm import tqdm
 
 from mirror.boxes.containers import runner_box, sandbox_rules
 from mirror.boxes.engine import engine
-from mirror.boxes.images import SANDBOX_LAUNCHER, SANDBOX_PRELOAD
+from mirror.boxes.images import SANDBOX_LAUNCHER, SANDBOX_PRELOAD, tar_of
 from mirror.errors import HarnessError
 from mirror.memorization.sources import NEVER
 from mirror.specs.targets import Target
 from mirror.strength.instrumented import (
     DATA_MOUNT,
     SUMMARY_IN_BOX,
+    SUMMARY_PROGRAM,
     TREE,
     InstrumentedImage,
     ensure_instrumented_image,
@@ -156,6 +157,9 @@ def coverage_session(
             labels={"mirror.box": "coverage-analysis"},
         )
         stack.callback(analysis.remove, force=True)
+        # Put in at start, not built in: changing the summary never rebuilds an image.
+        summary = {SUMMARY_IN_BOX.lstrip("/"): SUMMARY_PROGRAM.read_bytes()}
+        analysis.put_archive("/", tar_of(summary))
         client = stack.enter_context(OracleClient(tmp / "sock" / "oracle.sock"))
         yield CoverageSession(target, image, client, data, analysis)
 

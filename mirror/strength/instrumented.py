@@ -32,7 +32,7 @@ from mirror.specs.targets import Target
 log = logging.getLogger(__name__)
 
 RECIPE_FILE = "coverage.toml"
-RECIPE_VERSION = "1"  # bump when the build steps below change meaning
+RECIPE_VERSION = "2"  # bump when the build steps below change meaning
 # The build tree's path. A coverage run mounts a writable folder over it, so the program
 # writes its .gcda counts there (beside where the compiler left the .gcno notes).
 TREE = "/gcov-data/src"
@@ -133,7 +133,6 @@ def ensure_instrumented_image(target: Target) -> InstrumentedImage:
         reference.tag,
         recipe.model_dump_json(),
         source,
-        SUMMARY_PROGRAM.read_bytes(),
         RECIPE_VERSION,
     )
     tag = f"mirror/cov-{target.name}:{key[:16]}"
@@ -150,7 +149,6 @@ def ensure_instrumented_image(target: Target) -> InstrumentedImage:
             "tmp/source.tar": source,
             "tmp/cov-build.sh": recipe.build.encode(),
             "tmp/cov-rebuild.sh": (recipe.rebuild or recipe.build).encode(),
-            SUMMARY_IN_BOX.lstrip("/"): SUMMARY_PROGRAM.read_bytes(),
         }
         container = run_build_step(
             reference.tag,

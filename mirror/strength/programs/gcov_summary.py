@@ -66,12 +66,12 @@ def main(argv):
     root, data = argv[1], argv[2]
     include, exclude = json.loads(argv[3]), json.loads(argv[4])
     _place(root, data)
-    by_folder = {}
+    by_folder: dict[str, list[str]] = {}
     for folder, _, names in os.walk(root):
         for name in sorted(names):
             if name.endswith(".gcno"):
                 by_folder.setdefault(folder, []).append(os.path.join(folder, name))
-    result = {}
+    result: dict[str, dict] = {}
     for folder, gcnos in sorted(by_folder.items()):
         done = subprocess.run(
             ["gcov", "--json-format", "--stdout", "-b", *gcnos],
