@@ -21,6 +21,7 @@ CATALOG = [
     "gron",
     "hexyl",
     "jq",
+    "lua",
     "numfmt",
     "sed",
     "uuidparse",
