@@ -28,6 +28,7 @@ from mirror.boxes.images import commit_image, digest, ensure_reference_image, ru
 from mirror.errors import UserError
 from mirror.memorization.sources import SourceSpec, load_source_spec
 from mirror.specs.targets import Target
+from mirror.suites.upstream import ENABLE_SOURCES
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +44,7 @@ FLAGS = {"CFLAGS": "--coverage -O0 -g", "LDFLAGS": "--coverage"}
 
 BUILD_SCRIPT = f"""
 export DEBIAN_FRONTEND=noninteractive
-for list in /etc/apt/sources.list.d/*.sources; do
-  sed 's/^Types: deb$/Types: deb-src/' "$list" > "${{list%.sources}}-src.sources"
-done
-apt-get update -q
+{ENABLE_SOURCES}apt-get update -q
 apt-get install -y -q --no-install-recommends gcc libc6-dev make dpkg-dev $PACKAGES
 if [ -n "$SOURCE" ]; then
   apt-get build-dep -y -q --no-install-recommends --only-source "$SOURCE"

@@ -23,12 +23,17 @@ from mirror.specs.targets import get_target
 
 log = logging.getLogger(__name__)
 
-FETCH_SCRIPT = """
-export DEBIAN_FRONTEND=noninteractive
+# Adds a deb-src twin of each of the machine's own apt sources (never a mirror's address).
+ENABLE_SOURCES = """\
 for list in /etc/apt/sources.list.d/*.sources; do
   sed 's/^Types: deb$/Types: deb-src/' "$list" > "${list%.sources}-src.sources"
 done
-apt-get update -q
+"""
+
+FETCH_SCRIPT = (
+    "\nexport DEBIAN_FRONTEND=noninteractive\n"
+    + ENABLE_SOURCES
+    + """apt-get update -q
 apt-get install -y -q --no-install-recommends dpkg-dev
 mkdir -p /fetch /out && cd /fetch
 # A mirror may lack the exact version (security archives often carry no sources): then take
@@ -47,6 +52,7 @@ done
 eval "$CONVERT"
 dpkg-parsechangelog -S Version > /out/.source-version
 """
+)
 
 
 def cache_root() -> Path:
