@@ -102,3 +102,36 @@ def test_greedy_takes_coverage_adding_cases_first_and_keeps_every_family() -> No
     assert [e.id for e in chosen] == [old[0].id, old[2].id, new[0].id]
     # Nothing adds coverage any more: the budget is filled with the suite's own cases.
     assert [e.id for e in greedy(old, [], keys, size=3)] == [old[0].id, old[2].id, old[1].id]
+
+
+def test_every_coverage_recipe_loads_or_says_in_one_line_why_not() -> None:
+    """gron (Go 1.19) and hexyl (no LLVM profile path) name why they have no instrumented build."""
+    from mirror.specs.targets import all_targets
+    from mirror.strength.instrumented import CoverageUnsupportedError, load_recipe
+
+    unsupported = {}
+    for target in all_targets().values():
+        if not (target.folder / "coverage.toml").exists():
+            continue
+        try:
+            assert load_recipe(target).program
+        except CoverageUnsupportedError as error:
+            unsupported[target.name] = str(error)
+    assert set(unsupported) >= {"gron", "hexyl"}
+    assert "Go 1.20" in unsupported["gron"] and "1.19" in unsupported["gron"]
+    assert all("\n" not in message for message in unsupported.values())
+    assert unsupported["hexyl"].startswith("hexyl: no instrumented build: ")
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_a_source_package_missing_from_apt_is_one_clear_error(tmp_path) -> None:
+    """bitwise's source is not in this machine's apt sources: the fetch says so, by name."""
+    from mirror.suites.upstream import SourceUnavailableError, source_version, upstream_files
+
+    version = source_version("bitwise", "bitwise")
+    with pytest.raises(SourceUnavailableError) as raised:
+        upstream_files("bitwise", "bitwise", "bitwise", ("debian/changelog",), cache=tmp_path)
+    message = str(raised.value)
+    assert f"source package bitwise {version}: not in this machine's apt sources" in message
+    assert "\n" not in message

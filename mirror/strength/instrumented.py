@@ -9,7 +9,8 @@ by coverage and mutation runs only, never by an agent's box.
 How a target is built is its ``targets/<name>/coverage.toml`` (``program``: the built program
 relative to the source tree; ``build``: a shell script run in the tree with ``CFLAGS`` and
 ``LDFLAGS`` set; ``rebuild``: what rebuilds the program after one source file changed, by
-default ``build``; ``packages``: extra Debian packages). Where the source is comes from the
+default ``build``; ``packages``: extra Debian packages), or only ``unsupported``: why this
+machine's toolchains cannot build it with coverage. Where the source is comes from the
 target's ``source.toml`` (its Debian source package, or the target folder for original ones).
 """
 
@@ -62,6 +63,18 @@ class RecipeError(UserError, ValueError):
     """A ``coverage.toml`` is missing or malformed; the message names the file and field."""
 
 
+class CoverageUnsupportedError(UserError):
+    """The target's ``coverage.toml`` says why this machine cannot build it with coverage."""
+
+
+class Unsupported(BaseModel):
+    """A ``coverage.toml`` holding only ``unsupported``: why there is no instrumented build."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    unsupported: str = Field(min_length=1)
+
+
 class Recipe(BaseModel):
     """How a target's instrumented build is made (``targets/<name>/coverage.toml``)."""
 
@@ -74,10 +87,15 @@ class Recipe(BaseModel):
 
 
 def load_recipe(target: Target) -> Recipe:
-    """Read ``targets/<name>/coverage.toml``."""
+    """Read ``targets/<name>/coverage.toml``; one holding ``unsupported`` raises
+    :class:`CoverageUnsupportedError` with its reason."""
     path = target.folder / RECIPE_FILE
     try:
-        return Recipe.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        if "unsupported" in data:
+            reason = " ".join(Unsupported.model_validate(data).unsupported.split())
+            raise CoverageUnsupportedError(f"{target.name}: no instrumented build: {reason}")
+        return Recipe.model_validate(data)
     except FileNotFoundError:
         raise RecipeError(
             f"{path}: not found; write one saying how {target.name} is built with coverage"
