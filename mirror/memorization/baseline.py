@@ -39,10 +39,17 @@ class BaselineProgram(BaseModel):
     evidence: str = Field(min_length=1)
     include: list[str] = Field(min_length=1)
     exclude: list[str] = []
+    sdist: bool = False  # PyPI: take the sdist (C or Cargo sources), not the wheel
 
     def source(self) -> Source:
         return registry_source(
-            self.name, self.registry, self.version, self.language, self.include, self.exclude
+            self.name,
+            self.registry,
+            self.version,
+            self.language,
+            self.include,
+            self.exclude,
+            sdist=self.sdist,
         )
 
 

@@ -4,7 +4,9 @@ A target's source is described by ``targets/<name>/source.toml``: either the Deb
 package of the program in its reference image (fetched by :mod:`mirror.suites.upstream`, in a
 build box with host networking), or files of the target folder itself (an original target).
 Baseline programs come from PyPI or npm at a pinned version (see ``baseline.toml``), fetched on
-the host with ``pip download`` / ``npm pack``. Every source is cached under
+the host with ``pip download`` / ``npm pack``: a PyPI wheel, or its sdist where the program's
+own code is C or Rust (an sdist ships the C files or the Cargo sources that wheels hold
+compiled). Every source is cached under
 ``<state>/memorization/sources/`` beside a ``manifest.json`` (origin, version, sha256).
 """
 
@@ -215,15 +217,17 @@ def registry_source(
     language: Language,
     include: list[str],
     exclude: list[str],
+    sdist: bool = False,
 ) -> Source:
-    """A package at ``version`` from PyPI (its wheel or sdist) or npm (its tarball), cached.
+    """A package at ``version`` from PyPI (its wheel, or its sdist when ``sdist``) or npm (its
+    tarball), cached.
 
     Paths are as in the archive, less its top folder (an sdist's ``name-version/``, a tarball's
     ``package/``); a wheel has none.
     """
-    folder = cache_root() / registry / program / version
+    folder = cache_root() / registry / program / (f"{version}.sdist" if sdist else version)
     if not (folder / MANIFEST).exists():
-        archive = _download(registry, program, version)
+        archive = _download(registry, program, version, sdist)
         files = _unpack(archive)
         if folder.exists():
             shutil.rmtree(folder)
@@ -243,18 +247,58 @@ def registry_source(
     return Source(program, language, own_files(files, include, exclude), read_manifest(folder))
 
 
-def _download(registry: Literal["pypi", "npm"], program: str, version: str) -> Path:
+# pip prepares an sdist's metadata before it saves it, and maturin does so with `cargo metadata`,
+# which resolves the crate's dependencies on crates.io (not reached here). This stand-in for
+# maturin's backend, put first on the path of pip's second try (without build isolation),
+# gives pip the metadata the sdist itself carries in PKG-INFO; nothing is built.
+PKG_INFO_BACKEND = '''"""Stand-in build backend: the sdist's own PKG-INFO as its metadata."""
+from pathlib import Path
+
+
+def get_requires_for_build_wheel(config_settings=None):
+    return []
+
+
+def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
+    info = Path("PKG-INFO").read_text(encoding="utf-8")
+    fields = dict(
+        line.split(": ", 1) for line in info.split("\\n\\n")[0].splitlines() if ": " in line
+    )
+    name = fields["Name"].replace("-", "_")
+    folder = Path(metadata_directory) / f"{name}-{fields['Version']}.dist-info"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "METADATA").write_text(info, encoding="utf-8")
+    return folder.name
+'''
+
+
+def _download(
+    registry: Literal["pypi", "npm"], program: str, version: str, sdist: bool = False
+) -> Path:
     """Fetch one archive with the registry's own client into a fresh temporary folder."""
     where = Path(tempfile.mkdtemp(prefix="mirror-fetch-"))
+    environment = None
     if registry == "pypi":
-        command = ["pip", "download", "--no-deps", "--quiet", "-d", str(where)]
-        command += [f"{program}=={version}"]
-        command = [sys.executable, "-m", *command]
+        command = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet"]
+        command += ["-d", str(where), f"{program}=={version}"]
+        if sdist:
+            command += ["--no-binary", program]
     else:
         command = ["npm", "pack", "--silent", "--pack-destination", str(where)]
         command += [f"{program}@{version}"]
     log.info("fetching %s %s from %s", program, version, registry)
     result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    if result.returncode != 0 and sdist and "metadata-generation-failed" in result.stderr:
+        stub = where.with_name(f"{where.name}-backend")
+        (stub / "maturin").mkdir(parents=True)
+        (stub / "maturin" / "__init__.py").write_text(PKG_INFO_BACKEND)
+        environment = {**os.environ, "PYTHONPATH": str(stub)}
+        command += ["--no-build-isolation"]
+        log.info("%s: metadata from the sdist's PKG-INFO (its build backend failed)", program)
+        result = subprocess.run(
+            command, capture_output=True, text=True, timeout=300, check=False, env=environment
+        )
+        shutil.rmtree(stub)
     archives = sorted(where.iterdir())
     if result.returncode != 0 or len(archives) != 1:
         shutil.rmtree(where)
