@@ -23,8 +23,8 @@ from mirror.memorization.baseline import (
 from mirror.memorization.extract import functions, sample
 from mirror.memorization.screen import read_records, screen_records
 from mirror.memorization.similarity import answer_body, chance_levels, normalise, similarity
-from mirror.memorization.sources import own_files, target_source
-from mirror.specs.targets import get_target
+from mirror.memorization.sources import load_source_spec, own_files, target_source
+from mirror.specs.targets import all_targets, get_target
 
 BODY = """{
     /* count the bytes */
@@ -92,10 +92,36 @@ def test_own_files_leave_out_tests_vendored_and_excluded_files() -> None:
     assert list(own_files(files, ["src/*.c"], ["src/gen.c"])) == ["src/a.c"]
 
 
+def _target_families() -> set[str]:
+    return {load_source_spec(target).language for target in all_targets().values()}
+
+
+@pytest.mark.parametrize(
+    "family",
+    [
+        "c",
+        "rust",
+        pytest.param(
+            "go",
+            marks=pytest.mark.xfail(
+                strict=True, reason="no Go program first released after the cutoffs found yet"
+            ),
+        ),
+        "python",
+        "javascript",
+    ],
+)
+def test_baseline_has_five_programs_per_language_family(family: str) -> None:
+    assert family in _target_families() | {"python", "javascript"}
+    assert sum(p.language == family for p in baseline_programs()) >= 5
+
+
+def test_the_target_families_are_c_go_and_rust() -> None:
+    assert _target_families() == {"c", "go", "rust"}
+
+
 def test_baseline_list_is_dated_and_the_cutoff_selects_later_programs() -> None:
     programs = baseline_programs()
-    for language in ("python", "javascript"):
-        assert sum(p.language == language for p in programs) >= 5
     assert len(eligible(programs, "2025-12")) == len(programs)
     later = eligible(programs, "2026-04")
     assert later and all(p.first_release > "2026-04" for p in later)
@@ -148,6 +174,34 @@ def test_baseline_sources_come_from_the_registries_with_a_manifest() -> None:
         [(archive, digest)] = source.manifest.sha256.items()
         assert program.version in archive and len(digest) == 64
         assert source.files and functions(source)
+
+
+@pytest.mark.parametrize(
+    ("name", "own", "expected"),
+    [
+        ("splats4d", "src/", {"write_stream", "read_stream"}),
+        ("sorteddict", "src/", {"rb_insert", "rb_delete_fixup"}),
+    ],
+)
+def test_rust_and_c_baselines_extract_their_own_functions_from_the_sdist(
+    name: str, own: str, expected: set[str]
+) -> None:
+    program = next(p for p in baseline_programs() if p.name == name)
+    assert program.sdist and program.registry == "pypi"
+    source = program.source()
+    [(archive, digest)] = source.manifest.sha256.items()
+    assert archive == f"{name}-{program.version}.tar.gz" and len(digest) == 64
+    found = functions(source)
+    assert len(found) >= 10 and expected <= {f.name for f in found}
+    # splats4d's files hold #[test] functions in #[cfg(test)] modules: never sampled.
+    assert not any("roundtrip" in f.name for f in found)
+    suffix = ".rs" if program.language == "rust" else ".c"
+    for function in found:
+        assert function.path.startswith(own) and function.path.endswith(suffix)
+        content = source.files[function.path]
+        assert content[function.start : function.end] == function.body.encode()
+        assert function.body.startswith("{") and function.body.endswith("}")
+        assert function.name in function.signature
 
 
 def _screen(tmp_path: Path, script: str) -> dict[str, object]:

@@ -113,6 +113,8 @@ def _function(
         return None
     if source.language == "javascript" and body.type != "statement_block":
         return None  # an arrow function returning an expression: nothing to recite
+    if source.language == "rust" and _rust_test(node):
+        return None  # a test in the program's own file: tests are never sampled
     name = _name(node)
     if name is None:
         return None
@@ -136,6 +138,28 @@ def _function(
         start=body.start_byte,
         end=body.end_byte,
     )
+
+
+def _attributes(node: tree_sitter.Node) -> Iterator[str]:
+    """The text of the outer attributes (``#[...]``) just before a Rust item."""
+    sibling = node.prev_named_sibling
+    while sibling is not None and sibling.type in ("attribute_item", "line_comment"):
+        if sibling.type == "attribute_item" and sibling.text:
+            yield sibling.text.decode()
+        sibling = sibling.prev_named_sibling
+
+
+def _rust_test(node: tree_sitter.Node) -> bool:
+    """A ``#[test]`` function (or ``#[tokio::test]`` and the like), or one inside a module
+    compiled for tests only (``#[cfg(test)] mod tests``)."""
+    if any(attribute.rstrip("]").endswith("test") for attribute in _attributes(node)):
+        return True
+    parent = node.parent
+    while parent is not None:
+        if parent.type == "mod_item" and any("cfg(test)" in a for a in _attributes(parent)):
+            return True
+        parent = parent.parent
+    return False
 
 
 def _name(node: tree_sitter.Node) -> str | None:
