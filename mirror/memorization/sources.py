@@ -247,10 +247,11 @@ def registry_source(
     return Source(program, language, own_files(files, include, exclude), read_manifest(folder))
 
 
-# pip prepares an sdist's metadata before it saves it, and maturin does so with `cargo metadata`,
-# which resolves the crate's dependencies on crates.io (not reached here). This stand-in for
-# maturin's backend, put first on the path of pip's second try (without build isolation),
-# gives pip the metadata the sdist itself carries in PKG-INFO; nothing is built.
+# pip prepares an sdist's metadata before it saves it: maturin does so with `cargo metadata`,
+# which resolves the crate's dependencies on crates.io (not reached here), and a hatchling build
+# hook may run the Go toolchain. This stand-in for those backends (maturin, hatchling.build),
+# put first on the path of pip's second try (without build isolation), gives pip the metadata
+# the sdist itself carries in PKG-INFO; nothing is built.
 PKG_INFO_BACKEND = '''"""Stand-in build backend: the sdist's own PKG-INFO as its metadata."""
 from pathlib import Path
 
@@ -290,8 +291,10 @@ def _download(
     result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     if result.returncode != 0 and sdist and "metadata-generation-failed" in result.stderr:
         stub = where.with_name(f"{where.name}-backend")
-        (stub / "maturin").mkdir(parents=True)
-        (stub / "maturin" / "__init__.py").write_text(PKG_INFO_BACKEND)
+        for module in ("maturin/__init__.py", "hatchling/build.py"):
+            (stub / module).parent.mkdir(parents=True, exist_ok=True)
+            (stub / module).write_text(PKG_INFO_BACKEND)
+        (stub / "hatchling" / "__init__.py").write_text("")
         environment = {**os.environ, "PYTHONPATH": str(stub)}
         command += ["--no-build-isolation"]
         log.info("%s: metadata from the sdist's PKG-INFO (its build backend failed)", program)
