@@ -19,9 +19,17 @@ import tarfile
 from pathlib import Path
 
 from mirror.boxes.images import ensure_base_image, ensure_reference_image, run_build_step
+from mirror.errors import HarnessError
 from mirror.specs.targets import get_target
 
 log = logging.getLogger(__name__)
+
+NO_SOURCE = ".no-source"  # written by the fetch script when apt-get source found nothing
+
+
+class SourceUnavailableError(HarnessError):
+    """apt-get source fetched no version of a source package from this machine's apt sources."""
+
 
 # Adds a deb-src twin of each of the machine's own apt sources (never a mirror's address).
 ENABLE_SOURCES = """\
@@ -43,7 +51,9 @@ apt-get source -q --only-source "$SOURCE=$VERSION" || {
     apt-get source -q --only-source "$SOURCE=$version" && break
   done
 }
-cd "$(find . -mindepth 1 -maxdepth 1 -type d | head -n 1)"
+tree=$(find . -mindepth 1 -maxdepth 1 -type d | head -n 1)
+if [ -z "$tree" ]; then touch /out/.no-source; exit 0; fi
+cd "$tree"
 for pattern in $PATTERNS; do
   for file in $pattern; do
     if [ -f "$file" ]; then mkdir -p "/out/$(dirname "$file")"; cp "$file" "/out/$file"; fi
@@ -134,6 +144,11 @@ def _fetch(
                 stream = archive.extractfile(member)
                 assert stream is not None
                 files[folder.joinpath(*name.parts[1:])] = stream.read()
+    if folder / NO_SOURCE in files:
+        raise SourceUnavailableError(
+            f"source package {source} {version}: not in this machine's apt sources "
+            "(apt-get source fetched no version of it), so its files cannot be had"
+        )
     marker = folder / ".source-version"
     for path, content in sorted(files.items(), key=lambda item: item[0] == marker):
         path.parent.mkdir(parents=True, exist_ok=True)
