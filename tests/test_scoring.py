@@ -18,7 +18,7 @@ from mirror.boxes.engine import engine
 from mirror.boxes.images import reference_tag
 from mirror.errors import HarnessError
 from mirror.scoring.candidates import materialise
-from mirror.scoring.receipts import read_receipt, workspace_digest
+from mirror.scoring.receipts import RECEIPT_FORMAT, read_receipt, workspace_digest
 from mirror.scoring.score import (
     build_workspace,
     copy_workspace,
@@ -86,7 +86,7 @@ def test_validity_baselines(small_suite, tmp_path, name, check, monkeypatch) -> 
 def test_a_receipt_names_what_it_was_scored_with(small_suite, tmp_path, repo_root) -> None:
     workspace = write_candidate(tmp_path / "ws", "#!/bin/sh\necho 1\n")
     receipt, path = score_small(small_suite, workspace, tmp_path)
-    assert receipt.format == 2 and receipt.workspace == workspace_digest(workspace)
+    assert receipt.format == RECEIPT_FORMAT and receipt.workspace == workspace_digest(workspace)
     assert receipt.images.reference == reference_tag(CAL)
     assert engine().images.get(receipt.images.agent)  # the image the boxes really ran
     head = subprocess.run(["git", "-C", str(repo_root), "rev-parse", "HEAD"], capture_output=True)
