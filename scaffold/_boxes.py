@@ -17,6 +17,7 @@ import shutil
 import stat
 import subprocess
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -30,6 +31,7 @@ from mirror.boxes.agent_image import AGENT_UID
 from mirror.boxes.containers import ReferenceBox, agent_box, reference_box
 from mirror.boxes.engine import engine
 from mirror.boxes.task import write_task
+from mirror.errors import HarnessError
 from mirror.specs.targets import Target
 
 log = logging.getLogger(__name__)
@@ -220,14 +222,34 @@ def mount_disk(folder: Path, size: str) -> Path:
         _system(["truncate", "-s", size, str(image)])
         _system(["mkfs.ext4", "-q", "-F", "-m", "0", str(image)])
     if not os.path.ismount(mountpoint):
-        _system(["mount", "-o", "loop,nosuid,nodev", str(image), str(mountpoint)])
+        _mount(image, mountpoint)
     return mountpoint
+
+
+def _mount(image: Path, mountpoint: Path, patience: float = 60.0) -> None:
+    """Mount ``image`` by loop; a resumed sample's image may still be held for a moment by the
+    dead attempt's boxes (their lazy unmount ends when the engine has removed them)."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            _system(["mount", "-o", "loop,nosuid,nodev", str(image), str(mountpoint)])
+            return
+        except subprocess.CalledProcessError as error:
+            if time.monotonic() > deadline:
+                reason = error.stderr.decode(errors="replace").strip()
+                raise HarnessError(f"cannot mount the sample's disk {image}: {reason}") from None
+            log.info("mount of %s refused (%s); retrying", image, error.stderr)
+            time.sleep(1.0)
 
 
 def unmount(mountpoint: Path) -> None:
     if os.path.ismount(mountpoint):
         # Lazy: a box being removed may still hold the bind mount for a moment.
-        _system(["umount", "-l", str(mountpoint)])
+        try:
+            _system(["umount", "-l", str(mountpoint)])
+        except subprocess.CalledProcessError:
+            if os.path.ismount(mountpoint):  # not a race with another cleanup: a real fault
+                raise
 
 
 def _system(command: list[str]) -> None:
