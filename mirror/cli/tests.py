@@ -127,10 +127,18 @@ def tests_verify(names: tuple[str, ...], everything: bool, visible: Path | None)
 def tests_coverage(names: tuple[str, ...], everything: bool, no_write: bool) -> None:
     """Line, branch and function coverage of the reference's own source by each suite."""
     from mirror.strength.coverage import report_text, suite_coverage, write_record
+    from mirror.strength.instrumented import CoverageUnsupportedError
+    from mirror.suites.upstream import SourceUnavailableError
 
     chosen = _chosen(names, False) if names or not everything else _instrumentable()
     for target in chosen:
-        coverage = suite_coverage(target)
+        try:
+            coverage = suite_coverage(target)
+        except (CoverageUnsupportedError, SourceUnavailableError) as error:
+            if not everything:
+                raise
+            click.echo(f"skipped: {error}")  # --all goes on with the targets that can be measured
+            continue
         click.echo(report_text(coverage))
         if not no_write:
             click.echo(f"{target.name}: record written to {write_record(target, coverage)}")
