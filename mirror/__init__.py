@@ -4,6 +4,8 @@ The public surface. Exports load lazily so that ``import mirror`` stays cheap an
 move: ``from mirror import Target, score, reference_box``.
 """
 
+from mirror._lazy import lazy_exports
+
 _EXPORTS = {
     # target specs
     "SpecError": "mirror.specs.targets",
@@ -38,9 +40,4 @@ _EXPORTS = {
 }
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str) -> object:
-    if name in _EXPORTS:
-        module = __import__(_EXPORTS[name], fromlist=[name])
-        return getattr(module, name)
-    raise AttributeError(f"module 'mirror' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)

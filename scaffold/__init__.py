@@ -4,6 +4,8 @@
 targets=jq``. Exports load lazily, so importing the package does not import Inspect.
 """
 
+from mirror._lazy import lazy_exports
+
 _EXPORTS = {
     "mirrorcode": "scaffold._task",
     "mirror_agent": "scaffold._task",
@@ -17,9 +19,4 @@ _EXPORTS = {
 }
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str) -> object:
-    if name in _EXPORTS:
-        module = __import__(_EXPORTS[name], fromlist=[name])
-        return getattr(module, name)
-    raise AttributeError(f"module 'scaffold' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)

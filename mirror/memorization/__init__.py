@@ -5,6 +5,8 @@ band (baseline.py), the verdicts (screen.py) and their join with solve rates (jo
 Exports load lazily, so importing the package does not import tree-sitter or scipy.
 """
 
+from mirror._lazy import lazy_exports
+
 _EXPORTS = {
     "Source": "mirror.memorization.sources",
     "Manifest": "mirror.memorization.sources",
@@ -25,9 +27,4 @@ _EXPORTS = {
 }
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str) -> object:
-    if name in _EXPORTS:
-        module = __import__(_EXPORTS[name], fromlist=[name])
-        return getattr(module, name)
-    raise AttributeError(f"module 'mirror.memorization' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)

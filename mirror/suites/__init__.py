@@ -6,8 +6,9 @@ load_suite, SuiteCase``.
 """
 
 # ruff: noqa: F401  (the imports below are what type checkers see of the lazy exports)
-
 from typing import TYPE_CHECKING
+
+from mirror._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from mirror.suites.build import (
@@ -99,9 +100,4 @@ _EXPORTS = {
 }
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str) -> object:
-    if name in _EXPORTS:
-        module = __import__(_EXPORTS[name], fromlist=[name])
-        return getattr(module, name)
-    raise AttributeError(f"module 'mirror.suites' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)

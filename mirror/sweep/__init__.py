@@ -5,6 +5,8 @@
 importing the package does not import Ray.
 """
 
+from mirror._lazy import lazy_exports
+
 _EXPORTS = {
     "SweepPlan": "mirror.sweep.plan",
     "Limits": "mirror.sweep.plan",
@@ -20,9 +22,4 @@ _EXPORTS = {
 }
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str) -> object:
-    if name in _EXPORTS:
-        module = __import__(_EXPORTS[name], fromlist=[name])
-        return getattr(module, name)
-    raise AttributeError(f"module 'mirror.sweep' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)
