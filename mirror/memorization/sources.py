@@ -31,7 +31,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from mirror.errors import HarnessError, UserError
+from mirror.errors import HarnessError, UserError, field_problems
 from mirror.specs.targets import Target
 
 log = logging.getLogger(__name__)
@@ -125,11 +125,7 @@ def load_source_spec(target: Target) -> SourceSpec:
     try:
         return SourceSpec.model_validate(data)
     except ValidationError as error:
-        problems = "; ".join(
-            f"field '{'.'.join(map(str, issue['loc']))}': {issue['msg']}"
-            for issue in error.errors()
-        )
-        raise SourceSpecError(f"{path}: {problems}") from None
+        raise SourceSpecError(f"{path}: {field_problems(error)}") from None
 
 
 def own_files(files: dict[str, bytes], include: list[str], exclude: list[str]) -> dict[str, bytes]:

@@ -22,6 +22,7 @@ from pydantic_core import PydanticCustomError
 from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
+from mirror.errors import field_problems
 from mirror.specs.targets import Target, all_targets
 
 log = logging.getLogger(__name__)
@@ -291,14 +292,7 @@ def read_receipt(path: Path) -> Receipt:
     try:
         return Receipt.model_validate(data)
     except ValidationError as error:
-        raise ValueError(
-            "; ".join(
-                f"field '{'.'.join(map(str, issue['loc']))}': {issue['msg']}"
-                if issue["loc"]
-                else issue["msg"]  # the model's own checks name their field
-                for issue in error.errors()
-            )
-        ) from None
+        raise ValueError(field_problems(error)) from None
 
 
 def _row(receipt: Receipt, path: Path, targets: Mapping[str, Target]) -> dict[str, object]:

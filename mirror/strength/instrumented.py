@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from mirror.boxes.engine import image_exists
 from mirror.boxes.images import commit_image, digest, ensure_reference_image, run_build_step
-from mirror.errors import UserError
+from mirror.errors import UserError, field_problems
 from mirror.memorization.sources import SourceSpec, load_source_spec
 from mirror.specs.targets import Target
 from mirror.suites.upstream import ENABLE_SOURCES
@@ -103,10 +103,7 @@ def load_recipe(target: Target) -> Recipe:
     except tomllib.TOMLDecodeError as error:
         raise RecipeError(f"{path}: not valid TOML: {error}") from None
     except ValidationError as error:
-        problems = "; ".join(
-            f"field '{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in error.errors()
-        )
-        raise RecipeError(f"{path}: {problems}") from None
+        raise RecipeError(f"{path}: {field_problems(error)}") from None
 
 
 @dataclass(frozen=True)
