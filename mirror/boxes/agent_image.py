@@ -45,7 +45,8 @@ CANDIDATE_UID = 62000
 
 def hidden_paths(target: Target) -> tuple[str, ...]:
     """Copies of the reference that the agent image happens to hold (GNU sed and numfmt come
-    with every Debian system): each box for this target mounts /dev/null over them."""
+    with every Debian system), and the other implementations its spec's ``hide`` names that
+    exist there: each box for this target mounts /dev/null over them."""
     return _hidden_paths(target.name)
 
 
@@ -56,7 +57,7 @@ def _hidden_paths(name: str) -> tuple[str, ...]:
     # The reference's own paths that exist here, and every shared library of a package built
     # from its source package (brotli's libbrotlidec, util-linux's libuuid): its code, whether
     # or not the reference binary links it.
-    wanted = {target.binary, manifest["binary_realpath"], *manifest["libraries"]}
+    wanted = {target.binary, manifest["binary_realpath"], *manifest["libraries"], *target.hide}
     output = engine().containers.run(
         ensure_agent_image(),
         source_files_command(source=manifest["source_package"], paths=sorted(wanted)),

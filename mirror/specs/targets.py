@@ -141,6 +141,10 @@ class Target(_Strict):
     heldout_min: StrictInt = Field(300, ge=1)  # fewest held-out cases its suite may have
     rivals: list[Rival] = []
     locales: list[Locale] = []  # that its cases set: every one is built into the agent image
+    # Other implementations of the program that the agent image holds (mawk for gawk, GCC's
+    # cc1 for cpp): masked in every agent and scoring box of this target, like the reference's
+    # own copies.
+    hide: list[AbsolutePath] = []
     demo: StrictBool = False  # scored by `mirror demo`
     demo_agent: DemoAgent | None = None  # the scripted agent run of `mirror demo`
     bench: Bench = Bench(oracle=None)
