@@ -210,15 +210,19 @@ def ensure_packages_image(target: Target) -> str:
     if image_exists(tag):
         return tag
     build = target.build
+    clients = registry_clients(target)
     packages = " ".join(target.packages.debian + (build.packages if build else []))
     script = f"""
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
-apt-get install -y -q --no-install-recommends {packages}
+apt-get install -y -q --no-install-recommends {packages} {" ".join(clients)}
 """
     files: dict[str, bytes] = {}
+    if clients:
+        files[BUILD_CA.lstrip("/")] = host_ca_bundle()
+        script += registry_step(target, clients)
     if build:
-        files = {f"src/{name}": (target.folder / name).read_bytes() for name in build.sources}
+        files |= {f"src/{name}": (target.folder / name).read_bytes() for name in build.sources}
         files[BUILD_SCRIPT.lstrip("/")] = build.script.encode()
         script += (
             f"mkdir -p /src && (cd /src && sh -eu {BUILD_SCRIPT})\nrm -rf /src {BUILD_SCRIPT}\n"
@@ -236,6 +240,63 @@ test -x {target.binary}
     container = run_build_step(ensure_base_image(), script, f"installing {packages}", files)
     commit_image(container, tag)
     return tag
+
+
+# Registries other than Debian's: the client each needs (a Debian package, present only while
+# the packages image is built), where the build step records what it installed, and the CA
+# bundle it trusts (this machine's: the registries may be reached through its own proxy).
+PIP_CLIENT = "python3-pip"
+NPM_CLIENT = "npm"
+REGISTRIES_RECORD = f"{MIRROR_SHARE}/registries"
+BUILD_CA = "/tmp/mirror-ca.crt"
+HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
+# Prints every PyPI distribution installed under /usr/local as name==version, one a line.
+PYPI_RECORD = """python3 -I -c 'import importlib.metadata as m, sys
+for d in m.distributions(path=[p for p in sys.path if p.startswith("/usr/local/")]):
+    print(d.name + "==" + d.version)' | LC_ALL=C sort"""
+
+
+def registry_clients(target: Target) -> list[str]:
+    """The Debian packages of the registry clients the target's packages need."""
+    return [PIP_CLIENT] * bool(target.packages.pypi) + [NPM_CLIENT] * bool(target.packages.npm)
+
+
+def host_ca_bundle() -> bytes:
+    """This machine's CA bundle, which the build step's pip and npm trust."""
+    try:
+        return HOST_CA.read_bytes()
+    except OSError as error:
+        raise ImageBuildError(
+            f"cannot read {HOST_CA} ({error.strerror}): the build step's pip and npm trust this "
+            "machine's CA bundle; install ca-certificates"
+        ) from None
+
+
+def registry_step(target: Target, clients: list[str]) -> str:
+    """Shell lines installing the target's pinned PyPI and npm packages, recording each
+    installed package and version in ``REGISTRIES_RECORD``, then removing the clients."""
+    pypi = " ".join(map(shlex.quote, target.packages.pypi))
+    npm = " ".join(map(shlex.quote, target.packages.npm))
+    script = f"mkdir -p {REGISTRIES_RECORD}\n"
+    if pypi:
+        script += (
+            f"PIP_CERT={BUILD_CA} pip install -q --no-deps --no-cache-dir --no-input "
+            f"--break-system-packages --root-user-action=ignore {pypi}\n"
+            f"{PYPI_RECORD} > {REGISTRIES_RECORD}/pypi.txt\n"
+        )
+    if npm:
+        # Exact versions of the named packages; their dependencies as npm resolves them,
+        # each recorded with its version.
+        script += (
+            f"npm install -g --save-exact --no-fund --no-audit --cafile={BUILD_CA} {npm}\n"
+            f"npm ls -g --all --parseable --long | cut -s -d: -f2 "
+            f"| LC_ALL=C sort -u > {REGISTRIES_RECORD}/npm.txt\n"
+            "rm -rf /root/.npm\n"
+        )
+    return script + (
+        "apt-get purge -y -q --auto-remove -o APT::AutoRemove::SuggestsImportant=0 "
+        f"{' '.join(clients)}\nrm -f {BUILD_CA}\n"
+    )
 
 
 def extract_docs(target: Target, packages_image: str) -> dict[str, bytes]:
@@ -264,6 +325,22 @@ done
     if empty or (not docs and (pages or files)):
         raise ImageBuildError(f"{target.name}: docs came out empty: {empty or 'all'}")
     return docs
+
+
+def registry_record(container: Any, target: Target) -> dict[str, list[str]]:
+    """What the packages image's build step installed from PyPI and npm (``name==version``,
+    ``name@version``), by registry; each pinned package must be there at its version."""
+    if not registry_clients(target):
+        return {}
+    files = files_in_container(container, REGISTRIES_RECORD)
+    record = {Path(name).stem: data.decode().split() for name, data in sorted(files.items())}
+    pinned = [*target.packages.pypi, *target.packages.npm]
+    installed = {entry.lower() for entries in record.values() for entry in entries}
+    if missing := [name for name in pinned if name.lower() not in installed]:
+        raise ImageBuildError(
+            f"{target.name}: {', '.join(missing)} not installed as pinned (found: {record})"
+        )
+    return record
 
 
 def reference_manifest(target: Target, found: SourceFiles) -> dict[str, Any]:
@@ -367,6 +444,8 @@ def ensure_reference_image(target: Target) -> ReferenceImage:
         try:
             found = parse_source_files(container.logs(stderr=False))
             manifest = reference_manifest(target, found)
+            if registries := registry_record(container, target):
+                manifest["registries"] = registries
             written = json.dumps(manifest, indent=1, sort_keys=True).encode()
             container.put_archive("/", tar_of({MANIFEST.lstrip("/"): written}))
         except BaseException:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tomllib
 from enum import StrEnum
 from functools import cache
@@ -64,9 +65,28 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# Packages of other registries, each pinned to one exact version (dependencies too, for PyPI:
+# they are installed with --no-deps), so an image built next month holds the same program.
+PYPI_PIN = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?==[0-9]+(\.[0-9]+)*$")
+NPM_PIN = re.compile(r"^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*@[0-9]+\.[0-9]+\.[0-9]+$")
+
+
+def _pinned(pattern: re.Pattern[str], example: str) -> AfterValidator:
+    def check(requirement: str) -> str:
+        if not pattern.match(requirement):
+            raise ValueError(f"must name one exact version, like {example!r}; pin it")
+        return requirement
+
+    return AfterValidator(check)
+
+
 class Packages(_Strict):
+    """What the reference image installs: Debian packages, then pinned PyPI and npm packages
+    (installed in the build step with pip and npm, which are removed again)."""
+
     debian: list[DebianPackage] = Field(min_length=1)
-    pypi: list[str] = []
+    pypi: list[Annotated[str, _pinned(PYPI_PIN, "name==1.2.3")]] = []
+    npm: list[Annotated[str, _pinned(NPM_PIN, "name@1.2.3")]] = []
 
 
 class Build(_Strict):
@@ -98,12 +118,25 @@ class Rival(_Strict):
 
     ``packages`` are installed in the base image and ``program`` (with the libraries it loads)
     becomes the workspace's ``bin/<command>``, started under the target's command name, so a
-    multi-call program (busybox, uutils) behaves as that command.
+    multi-call program (busybox, uutils) behaves as that command. ``args`` go before the
+    case's own (``tcc``'s ``-E`` makes a compiler a preprocessor).
     """
 
     name: Name
     packages: list[DebianPackage] = Field(min_length=1)
     program: AbsolutePath
+    args: list[str] = []
+
+
+class Pack(_Strict):
+    """What the reference, copied out of its image as the ``reference`` calibration candidate,
+    needs beyond its binary and libraries: ``files`` (or folders) copied under the workspace's
+    ``root/`` at their own path, and ``env`` its wrapper sets, where ``{root}`` stands for that
+    folder (GCC's cpp driver finds the cc1 it runs through COMPILER_PATH, as the box's own cc1
+    is masked)."""
+
+    files: list[AbsolutePath] = []
+    env: dict[Annotated[str, StringConstraints(pattern=r"^[A-Z_][A-Z0-9_]*$")], str] = {}
 
 
 class Bench(_Strict):
@@ -145,6 +178,11 @@ class Target(_Strict):
     # cc1 for cpp): masked in every agent and scoring box of this target, like the reference's
     # own copies.
     hide: list[AbsolutePath] = []
+    # Whether those boxes also mask every shared library of the packages built from the
+    # reference's source package (brotli's libbrotlidec); false where that source package
+    # builds the toolchains' own runtime (gcc-12: libgcc_s, libstdc++, the LTO plugin).
+    hide_source_libraries: StrictBool = True
+    pack: Pack = Pack()
     demo: StrictBool = False  # scored by `mirror demo`
     demo_agent: DemoAgent | None = None  # the scripted agent run of `mirror demo`
     bench: Bench = Bench(oracle=None)
@@ -178,6 +216,10 @@ IMAGE_FIELDS = frozenset({"name", "command", "binary", "packages", "build", "doc
 
 def _spec_digest(target: Target) -> str:
     shaping = target.model_dump(mode="json", include=set(IMAGE_FIELDS))
+    # A registry added after suites were recorded counts only where a spec uses it, so the
+    # digests (and images) of the targets that do not stay as they were.
+    if not target.packages.npm:
+        del shaping["packages"]["npm"]
     hasher = hashlib.sha256(json.dumps(shaping, sort_keys=True).encode())
     for source in target.build.sources if target.build else ():
         hasher.update(f"\0{source}\0".encode() + (target.folder / source).read_bytes())
