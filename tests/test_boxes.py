@@ -72,7 +72,7 @@ def test_the_program_cannot_read_its_own_binary(box_factory) -> None:
 
 
 def test_queries_are_logged_outside_the_socket_folder(box_factory) -> None:
-    box = box_factory("cal")
+    box = box_factory("ncal")
     box.client().run(Case(args=("2", "2024")))
     entries = [json.loads(line) for line in box.log_path.read_text().splitlines()]
     assert entries[-1]["args"] == ["2", "2024"] and entries[-1]["exit_code"] == 0
@@ -80,7 +80,7 @@ def test_queries_are_logged_outside_the_socket_folder(box_factory) -> None:
 
 
 def test_oracle_batch_streams_over_one_connection(box_factory) -> None:
-    box = box_factory("cal")
+    box = box_factory("ncal")
     lines = "".join(json.dumps({"id": i, "args": [str(i), "2024"]}) + "\n" for i in range(1, 6))
     env = {**os.environ, "MIRROR_ORACLE_SOCKET": str(box.socket_path)}
     result = subprocess.run(
@@ -92,7 +92,7 @@ def test_oracle_batch_streams_over_one_connection(box_factory) -> None:
 
 
 def test_oracle_run_json(box_factory) -> None:
-    box = box_factory("cal")
+    box = box_factory("ncal")
     env = {**os.environ, "MIRROR_ORACLE_SOCKET": str(box.socket_path)}
     result = subprocess.run(
         [ORACLE, "run", "--json", "--", "-x"], capture_output=True, env=env, check=True
@@ -197,7 +197,7 @@ def test_a_box_has_no_network_interface_but_loopback(shell_box: OracleClient) ->
 def test_mirror_oracle_serve_runs_until_interrupted_and_cleans_up(tmp_path: Path) -> None:
     socket = tmp_path / "sock" / "serve-test.sock"
     mirror = str(Path(sys.executable).with_name("mirror"))
-    command = [mirror, "oracle", "serve", "cal", "--socket", str(socket)]
+    command = [mirror, "oracle", "serve", "ncal", "--socket", str(socket)]
     server = subprocess.Popen([*command, "--log-dir", str(tmp_path / "log")])
     try:
         deadline = time.monotonic() + 60
@@ -208,7 +208,7 @@ def test_mirror_oracle_serve_runs_until_interrupted_and_cleans_up(tmp_path: Path
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     assert server.returncode == 0
-    leftovers = engine().containers.list(all=True, filters={"label": "mirror.target=cal"})
+    leftovers = engine().containers.list(all=True, filters={"label": "mirror.target=ncal"})
     assert not [c for c in leftovers if c.attrs["Config"]["Cmd"][3] == "/oracle/serve-test.sock"]
 
 

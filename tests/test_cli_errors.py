@@ -74,11 +74,11 @@ def targets_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     all_targets.cache_clear()
 
 
-def copy_cal(root: Path) -> Path:
-    """A copy of the cal target and its held-out suite under ``root`` (and its sibling)."""
-    folder = root / "cal"
-    shutil.copytree(ROOT / "targets" / "cal", folder)
-    shutil.copytree(ROOT / "heldout" / "cal", root.parent / "heldout" / "cal")
+def copy_ncal(root: Path) -> Path:
+    """A copy of the ncal target and its held-out suite under ``root`` (and its sibling)."""
+    folder = root / "ncal"
+    shutil.copytree(ROOT / "targets" / "ncal", folder)
+    shutil.copytree(ROOT / "heldout" / "ncal", root.parent / "heldout" / "ncal")
     return folder
 
 
@@ -86,35 +86,35 @@ def copy_cal(root: Path) -> Path:
 
 
 def test_malformed_target_toml_names_file_and_field(targets_root: Path) -> None:
-    spec = copy_cal(targets_root) / "target.toml"
+    spec = copy_ncal(targets_root) / "target.toml"
     spec.write_text(spec.read_text().replace('bucket = "S"', 'bucket = "XL"'))
     message = mirror_error("targets", "list")
     assert str(spec) in message and "'bucket'" in message and "'XL'" in message
 
 
 def test_target_toml_missing_a_field(targets_root: Path) -> None:
-    spec = copy_cal(targets_root) / "target.toml"
+    spec = copy_ncal(targets_root) / "target.toml"
     spec.write_text(spec.read_text().replace('command = "cal"\n', ""))
-    message = mirror_error("score", "cal", str(targets_root))
+    message = mirror_error("score", "ncal", str(targets_root))
     assert str(spec) in message and "'command'" in message
 
 
 def test_target_toml_that_is_not_toml(targets_root: Path) -> None:
-    spec = copy_cal(targets_root) / "target.toml"
+    spec = copy_ncal(targets_root) / "target.toml"
     spec.write_text(spec.read_text() + "\n[packages\n")
     message = mirror_error("targets", "list")
     assert str(spec) in message and "TOML" in message
 
 
 def test_report_with_a_malformed_target_toml(targets_root: Path, tmp_path: Path) -> None:
-    spec = copy_cal(targets_root) / "target.toml"
+    spec = copy_ncal(targets_root) / "target.toml"
     spec.write_text(spec.read_text().replace('binary = "/usr/bin/ncal"', 'binary = "ncal"'))
     message = mirror_error("report", "--results", str(tmp_path), "--out", str(tmp_path / "out"))
     assert str(spec) in message and "'binary'" in message
 
 
 def test_suite_line_with_a_missing_field(targets_root: Path) -> None:
-    visible = copy_cal(targets_root) / "visible.jsonl"
+    visible = copy_ncal(targets_root) / "visible.jsonl"
     lines = visible.read_text().splitlines()
     record = json.loads(lines[1])
     del record["gold"]
@@ -130,18 +130,18 @@ def test_calibrate_unknown_candidate_lists_the_known_ones() -> None:
 
 def test_score_unknown_target_lists_the_known_ones() -> None:
     message = mirror_error("score", "nosuch", ".")
-    assert "'nosuch'" in message and "cal" in message and "jq" in message
+    assert "'nosuch'" in message and "ncal" in message and "jq" in message
 
 
 def test_score_workspace_without_the_program(tmp_path: Path) -> None:
     (tmp_path / "bin").mkdir()
     (tmp_path / "bin" / "jq").write_text("#!/bin/sh\n")  # another target's program
-    message = mirror_error("score", "cal", str(tmp_path))
+    message = mirror_error("score", "ncal", str(tmp_path))
     assert str(tmp_path) in message and "bin/cal" in message and "build.sh" in message
 
 
 def test_score_workspace_that_does_not_exist(tmp_path: Path) -> None:
-    message = mirror_error("score", "cal", str(tmp_path / "nowhere"), code=EXIT_USAGE)
+    message = mirror_error("score", "ncal", str(tmp_path / "nowhere"), code=EXIT_USAGE)
     assert "nowhere" in message and "does not exist" in message and "--help" in message
 
 
@@ -166,7 +166,7 @@ def test_report_on_a_receipt_that_is_not_json(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [("nosuch",), ("--nosuch",), ("tests", "build"), ("score", "--kind", "robot", "cal", ".")],
+    [("nosuch",), ("--nosuch",), ("tests", "build"), ("score", "--kind", "robot", "ncal", ".")],
 )
 def test_bad_command_lines(args: tuple[str, ...]) -> None:
     message = mirror_error(*args, code=EXIT_USAGE)
@@ -275,7 +275,7 @@ def test_oracle_missing_socket(tmp_path: Path) -> None:
 
 def test_oracle_test_on_a_suite_line_with_a_missing_field(tmp_path: Path) -> None:
     suite = tmp_path / "visible.jsonl"
-    lines = (ROOT / "targets" / "cal" / "visible.jsonl").read_text().splitlines()[:3]
+    lines = (ROOT / "targets" / "ncal" / "visible.jsonl").read_text().splitlines()[:3]
     record = json.loads(lines[2])
     del record["family"]
     suite.write_text("\n".join([*lines[:2], json.dumps(record)]) + "\n")

@@ -23,7 +23,7 @@ from oracle.case import Case, Outcome
 from oracle.client import OracleClient
 
 pytestmark = pytest.mark.docker
-REPRESENTATIVE = "cal"
+REPRESENTATIVE = "ncal"
 ORACLE = str(Path(sys.executable).with_name("oracle"))
 
 

@@ -1,4 +1,4 @@
-"""Scoring in isolated boxes, on a small cal suite captured here from the reference."""
+"""Scoring in isolated boxes, on a small ncal (BSD cal) suite captured here from the reference."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from mirror.suites import Suite, SuiteCase
 from oracle.case import Case, Outcome
 
 pytestmark = pytest.mark.docker
-CAL = get_target("cal")
+CAL = get_target("ncal")
 
 
 @pytest.fixture(scope="module")
@@ -39,12 +39,12 @@ def small_suite(box_factory) -> Suite:
     visible = [Case(args=(str(m), "2024")) for m in range(1, 13)] + [Case(args=("-x",))]
     heldout = [Case(args=(str(m), "1999")) for m in range(1, 13)]
     heldout += [Case(args=("-j", str(m), "1752")) for m in (9, 10)] + [Case(args=("13", "2000"))]
-    with box_factory("cal").client() as client:
+    with box_factory("ncal").client() as client:
 
         def capture(cases: list[Case]) -> list[SuiteCase]:
             return [SuiteCase("months", case, client.run(case)) for case in cases]
 
-        return Suite("cal", capture(visible), capture(heldout), {"reference": {}})
+        return Suite("ncal", capture(visible), capture(heldout), {"reference": {}})
 
 
 def write_candidate(folder: Path, program: str, build: str | None = None) -> Path:
@@ -270,6 +270,6 @@ def test_the_lookup_candidate_replays_every_visible_case(small_suite, tmp_path, 
     """Its near-zero held-out score means something only if it does know the visible gold."""
     monkeypatch.setattr("mirror.scoring.candidates.load_suite", lambda target: small_suite)
     workspace = materialise("lookup", CAL, tmp_path / "candidates")
-    on_visible = Suite("cal", small_suite.visible, small_suite.visible, {"reference": {}})
+    on_visible = Suite("ncal", small_suite.visible, small_suite.visible, {"reference": {}})
     receipt, _ = score_small(on_visible, workspace, tmp_path, "lookup")
     assert receipt.passed == receipt.total == len(small_suite.visible)

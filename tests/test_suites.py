@@ -1,5 +1,5 @@
 """Suites: the file format (on both sides), the split, the screens, the checks, and a real
-build of cal."""
+build of ncal (BSD cal)."""
 
 from __future__ import annotations
 
@@ -211,9 +211,9 @@ def test_oracle_test_names_a_bad_line_in_one_line_and_fails(tmp_path: Path) -> N
 
 def test_heldout_root_follows_the_environment(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setenv("MIRROR_HELDOUT", str(tmp_path))
-    assert heldout_dir(get_target("cal")) == tmp_path / "cal"
-    with pytest.raises(SuiteError, match="mirror tests build cal"):
-        load_suite(get_target("cal"), tmp_path / "none.jsonl")
+    assert heldout_dir(get_target("ncal")) == tmp_path / "ncal"
+    with pytest.raises(SuiteError, match="mirror tests build ncal"):
+        load_suite(get_target("ncal"), tmp_path / "none.jsonl")
 
 
 # --- the split ----------------------------------------------------------------------------------
@@ -330,7 +330,7 @@ def test_capture_reruns_each_case_in_a_later_wall_clock_second() -> None:
 
 
 def test_draws_are_deterministic_per_seed() -> None:
-    strategy = generators("cal")["month-year"]
+    strategy = generators("ncal")["month-year"]
     first = [case_id(c) for c in draw(strategy, 30, 7)]
     assert first == [case_id(c) for c in draw(strategy, 30, 7)]
     assert first != [case_id(c) for c in draw(strategy, 30, 8)]
@@ -352,7 +352,7 @@ def test_lookup_table_replays_visible_gold_by_input_then_by_arguments() -> None:
 
 
 def test_suite_problems_catch_each_broken_rule() -> None:
-    target = get_target("cal")
+    target = get_target("ncal")
     visible = [entry("a", str(n)) for n in range(5)]
     heldout = [
         entry("a", "0"),  # an input that is also visible, so a lookup passes it
@@ -360,7 +360,7 @@ def test_suite_problems_catch_each_broken_rule() -> None:
         entry("a", "7", gold=Outcome(b"", b"", 0)),  # passed by the empty program
         entry("a", "8", gold=Outcome(b"8", b"", 0)),
     ]
-    problems = suite_problems(Suite("cal", visible, heldout, {}), target, ["a", "c"])
+    problems = suite_problems(Suite("ncal", visible, heldout, {}), target, ["a", "c"])
     text = "\n".join(problems)
     assert "family 'b' is held out but has no visible case" in text
     assert "family 'c' is only on: neither side" in text
@@ -369,7 +369,7 @@ def test_suite_problems_catch_each_broken_rule() -> None:
     assert "lookup table keyed on input passes 50.0%" in text  # the 0 and the empty one
     assert "5 visible cases, fewer than 100" in text
     assert "4 held-out cases, fewer than 300" in text
-    assert not suite_problems(Suite("cal", visible, heldout[3:], {}), target, ["a"], (5, 1))
+    assert not suite_problems(Suite("ncal", visible, heldout[3:], {}), target, ["a"], (5, 1))
 
 
 def test_committed_suites_pass_their_checks() -> None:
@@ -386,14 +386,14 @@ def test_committed_suites_pass_their_checks() -> None:
 @pytest.fixture(scope="module")
 def small_cal_suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, BuildReport]]:
     folder = tmp_path_factory.mktemp("suites")
-    committed = visible_path(get_target("cal"))
+    committed = visible_path(get_target("ncal"))
     before = committed.read_bytes() if committed.exists() else None
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MIRROR_HELDOUT", str(folder / "heldout"))
         options = BuildOptions(
             visible_min=12, heldout_min=36, visible_path=folder / "visible.jsonl"
         )
-        report = build_suite(get_target("cal"), options, progress=False)
+        report = build_suite(get_target("ncal"), options, progress=False)
         yield folder, report
     assert (committed.read_bytes() if committed.exists() else None) == before
 
@@ -403,14 +403,14 @@ def test_small_cal_suite_is_built_to_its_rules(small_cal_suite) -> None:
     folder, report = small_cal_suite
     assert report.problems == []
     assert report.visible >= 12 and report.heldout >= 36
-    manifest = json.loads((folder / "heldout" / "cal" / "manifest.json").read_text())
+    manifest = json.loads((folder / "heldout" / "ncal" / "manifest.json").read_text())
     assert manifest["reference"]["packages"] == {"ncal": manifest["reference"]["packages"]["ncal"]}
     assert len(manifest["reference"]["binary_sha256"]) == 64
-    for family in generators("cal"):
+    for family in generators("ncal"):
         assert manifest["counts"][family]["visible"] and manifest["counts"][family]["heldout"]
     assert sum(c["heldout"] for c in manifest["counts"].values()) == report.heldout
     visible = read_suite(folder / "visible.jsonl")
-    heldout = read_suite(folder / "heldout" / "cal" / "cases.jsonl")
+    heldout = read_suite(folder / "heldout" / "ncal" / "cases.jsonl")
     assert len(visible) == report.visible and len(heldout) == report.heldout
 
 
@@ -418,7 +418,7 @@ def test_small_cal_suite_is_built_to_its_rules(small_cal_suite) -> None:
 def test_small_cal_suite_verifies_with_zero_drift(small_cal_suite, monkeypatch) -> None:
     folder, report = small_cal_suite
     monkeypatch.setenv("MIRROR_HELDOUT", str(folder / "heldout"))
-    result = verify_suite(get_target("cal"), folder / "visible.jsonl", progress=False)
+    result = verify_suite(get_target("ncal"), folder / "visible.jsonl", progress=False)
     assert result.checked == report.visible + report.heldout
     assert result.drift == [] and result.volatile_changed == []
     assert result.reference_changes == {}

@@ -41,8 +41,8 @@ def write_spec(tmp_path: Path, text: str, folder: str = "demo") -> Path:
 
 def test_first_targets_load() -> None:
     targets = all_targets()
-    assert {"cal", "numfmt", "jq"} <= set(targets)
-    assert targets["cal"].command == "cal" and targets["jq"].binary == "/usr/bin/jq"
+    assert {"ncal", "numfmt", "jq"} <= set(targets)
+    assert targets["ncal"].command == "cal" and targets["jq"].binary == "/usr/bin/jq"
 
 
 def test_good_spec(tmp_path: Path) -> None:
@@ -139,7 +139,7 @@ def test_malformed_locale_names_the_field(tmp_path: Path) -> None:
 def test_harness_facts_come_from_the_specs() -> None:
     targets = all_targets()
     assert {name for name, target in targets.items() if target.demo} == {
-        "cal",
+        "ncal",
         "numfmt",
         "jq",
         "sed",
@@ -186,14 +186,14 @@ def test_a_rival_may_not_take_a_baseline_name(tmp_path: Path) -> None:
 def test_registries_refuse_a_duplicate_name() -> None:
     with pytest.raises(ValueError, match="'empty' is registered twice"):
         candidate("empty", expect="0")(lambda target, workspace: None)
-    family = next(iter(generators("cal")))
+    family = next(iter(generators("ncal")))
     with pytest.raises(SpecError, match=f"family '{family}' is registered twice"):
-        generator("cal", family)(lambda: st.nothing())
+        generator("ncal", family)(lambda: st.nothing())
 
 
 def test_calibrate_refuses_an_unknown_candidate_before_running_any(tmp_path: Path) -> None:
-    with pytest.raises(UserError, match=r"no calibration candidate 'nosuch' for cal \(known: "):
-        calibrate([all_targets()["cal"]], tmp_path / "results", tmp_path, {"nosuch", "empty"})
+    with pytest.raises(UserError, match=r"no calibration candidate 'nosuch' for ncal \(known: "):
+        calibrate([all_targets()["ncal"]], tmp_path / "results", tmp_path, {"nosuch", "empty"})
     assert not (tmp_path / "results").exists()
 
 

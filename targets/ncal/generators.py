@@ -1,4 +1,4 @@
-"""Inputs for cal: months and years (1752's reform included) and option sets."""
+"""Inputs for ncal (BSD cal, run as cal): months, years (1752's reform) and option sets."""
 
 from hypothesis import strategies as st
 
@@ -10,12 +10,12 @@ years = st.one_of(st.integers(1, 9999), st.sampled_from([1752, 1753, 1900, 2000,
 flags = st.sampled_from(["-j", "-y", "-3", "-1", "-h"])
 
 
-@generator("cal", "month-year")
+@generator("ncal", "month-year")
 def month_year() -> st.SearchStrategy[Case]:
     return st.builds(lambda m, y: Case(args=(m, str(y))), months, years)
 
 
-@generator("cal", "options")
+@generator("ncal", "options")
 def options() -> st.SearchStrategy[Case]:
     counts = st.integers(0, 13).map(str)
     option_args = st.lists(
@@ -29,12 +29,12 @@ def options() -> st.SearchStrategy[Case]:
     return st.builds(lambda opts, m, y: Case(args=(*opts, m, str(y))), option_args, months, years)
 
 
-@generator("cal", "year")
+@generator("ncal", "year")
 def whole_year() -> st.SearchStrategy[Case]:
     return st.builds(lambda y, j: Case(args=(*j, str(y))), years, st.sampled_from([[], ["-j"]]))
 
 
-@generator("cal", "bad-input")
+@generator("ncal", "bad-input")
 def bad_input() -> st.SearchStrategy[Case]:
     # Never a word that is a valid option: "-1", "-3" or "-y" alone would show the current
     # month or year, which changes with the clock.
@@ -47,7 +47,7 @@ def bad_input() -> st.SearchStrategy[Case]:
     return st.builds(lambda words: Case(args=tuple(words)), st.lists(junk, min_size=1, max_size=2))
 
 
-@generator("cal", "current-date")
+@generator("ncal", "current-date")
 def current_date() -> st.SearchStrategy[Case]:
     """Displays relative to "today", pinned with -d yyyy-mm so they do not depend on the clock."""
     today = st.builds(lambda y, m: f"{y:04d}-{m:02d}", years, st.integers(1, 12))
