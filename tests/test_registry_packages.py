@@ -1,6 +1,7 @@
 """PyPI and npm packages in target specs: pinned to one exact version or refused with the
 file, the field and the fix; they shape the image digest only where a spec uses them; the build
-step installs them with clients that leave no trace in the image."""
+step installs them with clients that leave no trace in the image; a source.toml takes the
+program's own code from the registry at the version the target pins."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from mirror.boxes.images import NPM_CLIENT, PIP_CLIENT, registry_clients, registry_step
-from mirror.specs.targets import SpecError, load_target
+from mirror.memorization.sources import SourceSpecError, load_source_spec, target_source
+from mirror.specs.targets import SpecError, Target, load_target
 
 SPEC = """
 name = "demo"
@@ -86,3 +88,34 @@ def test_the_build_step_installs_records_and_removes_its_clients(tmp_path: Path)
     script = registry_step(target, clients)
     assert "--no-deps" in script and "ruff==0.17.6" in script and "mailauth@4.8.6" in script
     assert script.rstrip().splitlines()[-2].endswith(f"{PIP_CLIENT} {NPM_CLIENT}")
+
+
+def source_spec(tmp_path: Path, packages: str, source: str) -> Target:
+    target = load_target(load(tmp_path, packages))
+    (target.folder / "source.toml").write_text(source)
+    return target
+
+
+REGISTRY_SOURCE = """language = "rust"
+include = ["crates/*.rs"]
+[registry]
+registry = "pypi"
+package = "demo-tool"
+"""
+
+
+def test_a_registry_source_must_name_a_pinned_package(tmp_path: Path) -> None:
+    target = source_spec(tmp_path, 'pypi = ["other==1.0.0"]', REGISTRY_SOURCE)
+    assert load_source_spec(target).registry
+    with pytest.raises(SourceSpecError) as error:
+        target_source(target)
+    message = str(error.value)
+    assert "field 'registry.package': 'demo-tool' is not in packages.pypi" in message
+    assert str(target.folder / "source.toml") in message
+
+
+def test_a_source_has_one_origin(tmp_path: Path) -> None:
+    both = REGISTRY_SOURCE + '[debian]\nsource = "demo"\npackage = "demo"\n'
+    target = source_spec(tmp_path, 'pypi = ["demo-tool==1.0.0"]', both)
+    with pytest.raises(SourceSpecError, match="set one of \\[debian\\] and \\[registry\\]"):
+        load_source_spec(target)

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from mirror.errors import HarnessError, UserError, field_problems
 from mirror.specs.targets import Target
@@ -71,13 +71,28 @@ class DebianSource(_Strict):
     package: str = Field(min_length=1)  # the binary package in the reference image
 
 
+class RegistrySource(_Strict):
+    """A program installed from PyPI or npm: its package, at the version the target pins."""
+
+    registry: Literal["pypi", "npm"]
+    package: str = Field(min_length=1)
+    sdist: bool = False  # PyPI: take the sdist (C or Cargo sources), not the wheel
+
+
 class SourceSpec(_Strict):
     """Where a program's own code is and which of its files count as its own."""
 
     language: Language
     include: list[str] = Field(min_length=1)  # shell patterns, relative to the source tree
     exclude: list[str] = []  # vendored, generated or test files the patterns would catch
-    debian: DebianSource | None = None  # absent: the files are in the target folder
+    debian: DebianSource | None = None  # absent (and no registry): files of the target folder
+    registry: RegistrySource | None = None
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> SourceSpec:
+        if self.debian and self.registry:
+            raise ValueError("set one of [debian] and [registry], not both")
+        return self
 
 
 @dataclass(frozen=True)
@@ -141,6 +156,8 @@ def own_files(files: dict[str, bytes], include: list[str], exclude: list[str]) -
 def target_source(target: Target) -> Source:
     """The source of ``target`` at the version its reference image holds."""
     spec = load_source_spec(target)
+    if spec.registry:
+        return _registry_source(target, spec, spec.registry)
     if spec.debian is None:
         files = {name: (target.folder / name).read_bytes() for name in _glob(target.folder, spec)}
         manifest = Manifest(
@@ -154,6 +171,32 @@ def target_source(target: Target) -> Source:
             target.name, spec.language, own_files(files, spec.include, spec.exclude), manifest
         )
     return _debian_source(target, spec, spec.debian)
+
+
+def _registry_source(target: Target, spec: SourceSpec, origin: RegistrySource) -> Source:
+    """The registry package at the version the target's spec pins (``name==X``, ``name@X``)."""
+    pins = target.packages.pypi if origin.registry == "pypi" else target.packages.npm
+    separator = "==" if origin.registry == "pypi" else "@"
+    versions = [
+        pin.rpartition(separator)[2]
+        for pin in pins
+        if pin.rpartition(separator)[0].lower() == origin.package.lower()
+    ]
+    if not versions:
+        raise SourceSpecError(
+            f"{target.folder / SOURCE_FILE}: field 'registry.package': {origin.package!r} is not "
+            f"in packages.{origin.registry} of {target.folder / 'target.toml'}; name a package "
+            "the target installs"
+        )
+    return registry_source(
+        origin.package,
+        origin.registry,
+        versions[0],
+        spec.language,
+        spec.include,
+        spec.exclude,
+        sdist=origin.sdist,
+    )
 
 
 def _glob(folder: Path, spec: SourceSpec) -> list[str]:
