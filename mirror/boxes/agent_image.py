@@ -66,7 +66,8 @@ def _hidden_paths(name: str) -> tuple[str, ...]:
     )
     found = parse_source_files(output)
     existing = {file.path for file in found.files if file.exists}
-    return tuple(sorted(existing | set(found.source_libraries)))
+    libraries = set(found.source_libraries) if target.hide_source_libraries else set()
+    return tuple(sorted(existing | libraries))
 
 
 def masks(target: Target) -> list[Mount]:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import shlex
 import shutil
 import tarfile
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from mirror.boxes.images import (
     packages_tag,
     run_build_step,
 )
-from mirror.specs.targets import Rival, SpecError, Target
+from mirror.specs.targets import Pack, Rival, SpecError, Target
 from mirror.suites import load_suite, visible_path
 
 Materialise = Callable[[Target, Path], None]
@@ -62,7 +63,7 @@ def rival(target: Target, spec: Rival) -> Candidate:
             f"{target.folder / 'target.toml'}: field 'rivals': {spec.name!r} is a baseline "
             f"candidate's name; rename the rival"
         )
-    materialise = _debian_program(spec.packages, spec.program)
+    materialise = _debian_program(spec.packages, spec.program, spec.args)
     return Candidate(spec.name, materialise, "between", spec.model_dump_json())
 
 
@@ -90,10 +91,15 @@ def _write_program(workspace: Path, command: str, text: str) -> None:
 
 
 # A dynamically linked program travels with the libraries it needs (glibc aside, which every
-# bookworm box has) and is started through the box's loader, under its own command name.
+# bookworm box has) and is started through the box's loader, under its own command name, after
+# the lines of EXPORTS and with the (quoted) ARGS before the case's arguments. FILES (one a
+# line) are copied under root/ at their own path.
 PACK_SCRIPT = """
 real=$(readlink -f "$PROGRAM")
 mkdir -p /out/bin /out/root/lib
+printf '%s\\n' "$FILES" | while IFS= read -r file; do
+  [ -z "$file" ] || { mkdir -p "/out/root${file%/*}" && cp -rL "$file" "/out/root$file"; }
+done
 if ldd "$real" >/dev/null 2>&1; then
   cp "$real" /out/root/program
   ldd "$real" | awk '/=> \\// {print $3}' | while read -r lib; do
@@ -105,23 +111,45 @@ if ldd "$real" >/dev/null 2>&1; then
   cat > "/out/bin/$COMMAND" <<EOF
 #!/bin/sh
 here=\\$(dirname "\\$(readlink -f "\\$0")")/..
+$EXPORTS
 exec /lib64/ld-linux-x86-64.so.2 --library-path "\\$here/root/lib" --argv0 $COMMAND \\
-  "\\$here/root/program" "\\$@"
+  "\\$here/root/program" $ARGS"\\$@"
 EOF
   chmod 755 "/out/bin/$COMMAND"
+elif [ -n "$ARGS$EXPORTS" ]; then
+  echo "$PROGRAM is static: no wrapper gives it arguments or an environment" >&2
+  exit 1
 else
   cp "$real" "/out/bin/$COMMAND"
 fi
 """
 
 
-def _pack_program(image: str, program: str, command: str, workspace: Path, setup: str = "") -> None:
-    """Copy ``program`` (and its libraries) out of ``image`` into a runnable workspace."""
+def _pack_program(
+    image: str,
+    program: str,
+    command: str,
+    workspace: Path,
+    setup: str = "",
+    args: Sequence[str] = (),
+    pack: Pack | None = None,
+) -> None:
+    """Copy ``program`` (its libraries, and ``pack.files``) out of ``image`` into a runnable
+    workspace whose ``bin/<command>`` sets ``pack.env`` and passes ``args`` first."""
+    pack = pack or Pack()
+    exports = "\n".join(
+        f'export {name}="{_double_quoted(value).replace("{root}", "$here/root")}"'
+        for name, value in pack.env.items()
+    )
+    environment = {
+        "PROGRAM": program,
+        "COMMAND": command,
+        "FILES": "\n".join(pack.files),
+        "ARGS": "".join(f"{shlex.quote(arg)} " for arg in args),
+        "EXPORTS": exports,
+    }
     container = run_build_step(
-        image,
-        setup + PACK_SCRIPT,
-        f"packing {program}",
-        environment={"PROGRAM": program, "COMMAND": command},
+        image, setup + PACK_SCRIPT, f"packing {program}", environment=environment
     )
     try:
         stream, _ = container.get_archive("/out/.")
@@ -131,14 +159,19 @@ def _pack_program(image: str, program: str, command: str, workspace: Path, setup
         container.remove(force=True)
 
 
-def _debian_program(packages: list[str], program: str) -> Materialise:
+def _double_quoted(value: str) -> str:
+    """``value`` escaped for a shell's double quotes."""
+    return "".join("\\" + char if char in '\\"$`' else char for char in value)
+
+
+def _debian_program(packages: list[str], program: str, args: Sequence[str] = ()) -> Materialise:
     setup = (
         "export DEBIAN_FRONTEND=noninteractive\napt-get update -q >/dev/null\n"
         f"apt-get install -y -q --no-install-recommends {' '.join(packages)} >/dev/null\n"
     )
 
     def materialise(target: Target, workspace: Path) -> None:
-        _pack_program(ensure_base_image(), program, target.command, workspace, setup)
+        _pack_program(ensure_base_image(), program, target.command, workspace, setup, args)
 
     return materialise
 
@@ -146,7 +179,9 @@ def _debian_program(packages: list[str], program: str) -> Materialise:
 @candidate("reference", expect="100")
 def reference(target: Target, workspace: Path) -> None:
     """The reference program itself, copied out of its packages image: must score 100 %."""
-    _pack_program(ensure_packages_image(target), target.binary, target.command, workspace)
+    _pack_program(
+        ensure_packages_image(target), target.binary, target.command, workspace, pack=target.pack
+    )
 
 
 @candidate("empty", expect="0")
@@ -233,6 +268,7 @@ def cached_workspace(found: Candidate, target: Target, cache: Path) -> Path:
     name = found.name
     visible = visible_path(target)
     parts = [name, found.recipe, packages_tag(target), base_tag(), Path(__file__).read_text()]
+    parts.append(target.pack.model_dump_json())
     parts.append(hashlib.sha256(visible.read_bytes()).hexdigest() if visible.exists() else "")
     key = hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
     workspace = cache / target.name / f"{name}-{key}"
