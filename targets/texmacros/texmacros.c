@@ -1,0 +1,70 @@
+/*
+ * texmacros: run Knuth's TeX (Debian's /usr/bin/tex, plain format) on a document in the
+ * current folder, with the clock pinned so that every run of a document writes the same bytes.
+ *
+ *   texmacros [-batch] WORD...
+ *
+ * runs `tex -interaction=nonstopmode WORD...` (batchmode with -batch). TeX reads the words,
+ * joined by spaces, as its first line of input, so `texmacros doc.tex` typesets doc.tex. With
+ * no word, TeX reads its first line from standard input. Any other argument starting with '-'
+ * is refused (exit 2): TeX's own options are not part of the interface.
+ *
+ * Knuth's TeX ignores SOURCE_DATE_EPOCH (pdfTeX honours it, tex does not), so the clock is
+ * pinned by libfaketime: \time, \day, \month, \year, the log's banner and the DVI comment read
+ * 2001-09-09 01:46 UTC. Font generation is switched off, so a missing font is an error, never
+ * a spawned mktextfm.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TEX "/usr/bin/tex"
+#define FAKETIME "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+
+static const char *const PINNED[][2] = {
+    {"LD_PRELOAD", FAKETIME},
+    {"FAKETIME", "2001-09-09 01:46:40"},
+    {"FAKETIME_DONT_FAKE_MONOTONIC", "1"},
+    {"TZ", "UTC"},
+    {"MKTEXTFM", "0"},
+    {"MKTEXPK", "0"},
+    {"MKTEXMF", "0"},
+    {"MKTEXTEX", "0"},
+};
+
+int main(int argc, char **argv) {
+    const char *mode = "-interaction=nonstopmode";
+    int first = 1;
+    if (argc > 1 && strcmp(argv[1], "-batch") == 0) {
+        mode = "-interaction=batchmode";
+        first = 2;
+    }
+    for (int i = first; i < argc; i++) {
+        if (argv[i][0] == '-') {
+            fprintf(stderr, "texmacros: unknown option '%s'\nusage: texmacros [-batch] WORD...\n",
+                    argv[i]);
+            return 2;
+        }
+    }
+    for (size_t i = 0; i < sizeof PINNED / sizeof PINNED[0]; i++) {
+        if (setenv(PINNED[i][0], PINNED[i][1], 1) != 0) {
+            perror("texmacros: setenv");
+            return 2;
+        }
+    }
+    char **args = calloc((size_t)argc + 2, sizeof *args);
+    if (!args) {
+        perror("texmacros");
+        return 2;
+    }
+    int n = 0;
+    args[n++] = "tex";
+    args[n++] = (char *)mode;
+    for (int i = first; i < argc; i++) args[n++] = argv[i];
+    args[n] = NULL;
+    execv(TEX, args);
+    perror("texmacros: " TEX);
+    return 127;
+}
