@@ -17,6 +17,7 @@ CATALOG = [
     "bitwise",
     "brotlid",
     "colt",
+    "cprepro",
     "gron",
     "hexyl",
     "jq",

@@ -1,0 +1,96 @@
+"""The cprepro target (GCC 12's cpp): its cases avoid what varies between runs, its agent and
+scoring boxes hide GCC's own preprocessor while Python, Go and Rust still build, and its
+reference box preprocesses with the system headers and writes -o files."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from mirror.boxes.agent_image import hidden_paths, masks
+from mirror.scoring.score import build_workspace
+from mirror.specs.generators import any_case
+from mirror.specs.targets import get_target
+from oracle.case import Case
+
+CC1 = "/usr/lib/gcc/x86_64-linux-gnu/12/cc1"
+# The clock and file times (__DATE__, __TIME__, __TIMESTAMP__), and options printing the box's
+# paths or timings.
+UNSTABLE = re.compile(rb"__(DATE|TIME|TIMESTAMP)__|^-(v|Q|ftime-report|fverbose-asm)$")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(any_case("cprepro"))
+def test_generated_cases_avoid_what_varies_between_runs(case: Case) -> None:
+    assert not any(UNSTABLE.search(data) for data in case.files.values())
+    assert not UNSTABLE.search(case.stdin)
+    assert not any(UNSTABLE.search(arg.encode()) for arg in case.args)
+
+
+def test_the_spec_masks_gccs_preprocessor_and_leaves_c_out() -> None:
+    target = get_target("cprepro")
+    assert target.bucket == "M" and target.heldout_min >= 1000
+    assert sorted(target.languages) == ["go", "python", "rust"]
+    assert CC1 in target.hide and not target.hide_source_libraries
+    assert target.pack.files == [CC1] and "COMPILER_PATH" in target.pack.env
+    assert {rival.name: rival.args for rival in target.rivals}.get("tcc") == ["-E"]
+
+
+@pytest.mark.docker
+def test_the_reference_box_preprocesses_with_system_headers_and_writes_files(box_factory) -> None:
+    source = b"#include <stddef.h>\n#define S(x) #x\n#define XS(x) S(x)\n"
+    source += b"XS(__FILE__) offsetof(T, m)\n"
+    source += b'#warning "w"\n'
+    client = box_factory("cprepro").client()
+    outcome = client.run(Case(args=("-P", "-o", "out.i", "m.c"), files={"m.c": source}))
+    assert outcome.exit_code == 0 and outcome.stdout == b""
+    assert outcome.stderr.startswith(b'm.c:5:2: warning: #warning "w" [-Wcpp]\n')
+    assert outcome.files["out.i"].endswith(b'"\\"m.c\\"" __builtin_offsetof (T, m)\n')
+    missing = client.run(Case(args=("-P", "nosuch.c")))
+    assert missing.exit_code == 1
+    assert missing.stderr.startswith(b"cc1: fatal error: nosuch.c: No such file or directory")
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_scoring_boxes_hide_cpp_while_python_go_and_rust_build(tmp_path: Path) -> None:
+    """cc1 and the cpp driver are masked; gcc-12's runtime libraries are not, so cargo links
+    through cc (collect2, ld and the LTO plugin, no cc1) and Go builds without cgo."""
+    target = get_target("cprepro")
+    hidden = hidden_paths(target)
+    assert CC1 in hidden and "/usr/bin/cpp" in hidden
+    assert not [path for path in hidden if "libgcc_s" in path or "libstdc++" in path]
+    work = tmp_path / "work"
+    (work / "rs" / "src").mkdir(parents=True)
+    (work / "rs" / "Cargo.toml").write_text(
+        '[package]\nname = "hello"\nversion = "0.1.0"\nedition = "2021"\n'
+    )
+    (work / "rs" / "src" / "main.rs").write_text('fn main() { println!("rust ok"); }\n')
+    (work / "go").mkdir()
+    (work / "go" / "go.mod").write_text("module hello\n\ngo 1.19\n")
+    (work / "go" / "main.go").write_text(
+        'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("go ok") }\n'
+    )
+    (work / "build.sh").write_text(
+        "set -u\n"
+        "echo '#define X 1' > /tmp/x.c\n"
+        "cpp /tmp/x.c && echo 'cpp RAN'\n"
+        "gcc -E /tmp/x.c && echo 'gcc -E RAN'\n"
+        f"cat {CC1} | wc -c\n"
+        "set -e\n"
+        "(cd rs && cargo build --offline -q) && rs/target/debug/hello\n"
+        "(cd go && go build -o hello .) && go/hello\n"
+        "python3 -c 'print(\"python ok\")'\n"
+    )
+    work.chmod(0o777)
+    for path in work.rglob("*"):
+        path.chmod(0o777)
+    log = tmp_path / "build.log"
+    status = build_workspace(work, log, masks(target), timeout=600)
+    text = log.read_text()
+    assert status == "ok", text
+    assert "RAN" not in text and "\n0\n" in text
+    assert "rust ok" in text and "go ok" in text and "python ok" in text
