@@ -319,8 +319,10 @@ def _download(
     where = Path(tempfile.mkdtemp(prefix="mirror-fetch-"))
     environment = None
     if registry == "pypi":
+        # Nothing is installed: a Requires-Python newer than this interpreter does not stop
+        # the archive being read.
         command = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet"]
-        command += ["-d", str(where), f"{program}=={version}"]
+        command += ["--ignore-requires-python", "-d", str(where), f"{program}=={version}"]
         if sdist:
             command += ["--no-binary", program]
     else:
