@@ -18,6 +18,7 @@ import io
 import json
 import logging
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -69,6 +70,9 @@ class _Strict(BaseModel):
 class DebianSource(_Strict):
     source: str = Field(min_length=1)  # the source package
     package: str = Field(min_length=1)  # the binary package in the reference image
+    # An upstream tarball inside the source tree (Debian's gcc packages unpack theirs when they
+    # build): the files of it that ``include`` matches, less its top folder, are taken too.
+    inner: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._+*-]*$")
 
 
 class RegistrySource(_Strict):
@@ -219,7 +223,7 @@ def _debian_source(target: Target, spec: SourceSpec, debian: DebianSource) -> So
         debian.source,
         debian.package,
         tuple(spec.include),
-        convert=HASH_ARCHIVES,
+        convert=HASH_ARCHIVES + _unpack_inner(debian.inner, spec.include),
         cache=folder,
     )
     hashes = {
@@ -234,6 +238,14 @@ def _debian_source(target: Target, spec: SourceSpec, debian: DebianSource) -> So
     return Source(
         target.name, spec.language, own_files(fetched, spec.include, spec.exclude), manifest
     )
+
+
+def _unpack_inner(inner: str | None, include: list[str]) -> str:
+    """Shell lines extracting ``include``'s files of the tarball ``inner`` into ``/out``."""
+    if inner is None:
+        return ""
+    members = " ".join(shlex.quote(f"*/{pattern}") for pattern in include)
+    return f"\ntar -xf {inner} -C /out --strip-components=1 --wildcards {members}"
 
 
 def _write_manifest(folder: Path, manifest: Manifest) -> None:
