@@ -14,6 +14,7 @@ from mirror.specs.targets import SpecError, all_targets, get_target, load_target
 from oracle.case import Case
 
 CATALOG = [
+    "bib2json",
     "bitwise",
     "brotlid",
     "colt",
