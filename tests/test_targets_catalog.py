@@ -26,6 +26,7 @@ CATALOG = [
     "ncal",
     "numfmt",
     "sed",
+    "texmacros",
     "uuidparse",
 ]
 FAMILIES = [(name, family) for name in CATALOG for family in sorted(generators(name))]

@@ -58,7 +58,7 @@ PARAMS: list[tuple[str, int, str]] = [
     ("#1#2\\stop", 2, "{1}2\\stop"),
     ("#1 ", 1, "1 "),
     ("[#1]#2", 2, "[1]{2}"),
-    ("#1#{", 1, "1{}"),
+    ("#1#", 1, "1{}"),  # its body's brace ends the parameters: \def\x#1#{...}
 ]
 REGISTERS = ["\\count1", "\\count2", "\\count3", "\\dimen0", "\\dimen2", "\\skip0", "\\toks0"]
 UNITS = ["pt", "in", "cm", "mm", "bp", "pc", "dd", "cc", "sp", "em", "ex", "true pt"]

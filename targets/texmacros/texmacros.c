@@ -13,6 +13,10 @@
  * pinned by libfaketime: \time, \day, \month, \year, the log's banner and the DVI comment read
  * 2001-09-09 01:46 UTC. Font generation is switched off, so a missing font is an error, never
  * a spawned mktextfm.
+ *
+ * Where /usr/bin/tex does not exist (the reference copied out of its image for calibration),
+ * tex and libfaketime are looked for under $TEXMACROS_ROOT instead; in the reference's own image
+ * that variable is ignored, so a case cannot point the wrapper at another program.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -24,7 +28,6 @@
 #define FAKETIME "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 
 static const char *const PINNED[][2] = {
-    {"LD_PRELOAD", FAKETIME},
     {"FAKETIME", "2001-09-09 01:46:40"},
     {"FAKETIME_DONT_FAKE_MONOTONIC", "1"},
     {"TZ", "UTC"},
@@ -54,6 +57,14 @@ int main(int argc, char **argv) {
             return 2;
         }
     }
+    const char *root = "";
+    if (access(TEX, F_OK) != 0 && getenv("TEXMACROS_ROOT")) root = getenv("TEXMACROS_ROOT");
+    char *tex = NULL, *faketime = NULL;
+    if (asprintf(&tex, "%s" TEX, root) < 0 || asprintf(&faketime, "%s" FAKETIME, root) < 0 ||
+        setenv("LD_PRELOAD", faketime, 1) != 0) {
+        perror("texmacros");
+        return 2;
+    }
     char **args = calloc((size_t)argc + 2, sizeof *args);
     if (!args) {
         perror("texmacros");
@@ -64,7 +75,8 @@ int main(int argc, char **argv) {
     args[n++] = (char *)mode;
     for (int i = first; i < argc; i++) args[n++] = argv[i];
     args[n] = NULL;
-    execv(TEX, args);
-    perror("texmacros: " TEX);
+    execv(tex, args);
+    fprintf(stderr, "texmacros: %s: ", tex);
+    perror(NULL);
     return 127;
 }
