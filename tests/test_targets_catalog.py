@@ -17,6 +17,7 @@ CATALOG = [
     "bib2json",
     "bitwise",
     "brotlid",
+    "cal",
     "colt",
     "cprepro",
     "gron",
