@@ -22,6 +22,10 @@ without a file gets only the attacks every target gets. For example, for a sed-l
     [crash]
     args = ["1e kill -SEGV $PPID"]
     stdin = "x\\n"
+
+    [source]                  # a script an interpreter runs, bundled into the binary
+    paths = ["/usr/lib/node_modules/tool/index.js"]
+    markers = ["a string only the tool's own code holds"]
 """
 
 from __future__ import annotations
@@ -119,6 +123,14 @@ class Shell(CaseSpec):
         return self
 
 
+class Source(_Strict):
+    """The reference's own code beyond its binary, for a program an interpreter runs (a script
+    bundled into a launcher): where an installation would keep it, and strings only it holds."""
+
+    paths: list[str] = []  # each reader must fail to show each
+    markers: list[str] = Field(min_length=1)  # no file a box's users can read may hold one
+
+
 class RedTeamSpec(_Strict):
     """A target's red-team file; every field is optional."""
 
@@ -131,6 +143,7 @@ class RedTeamSpec(_Strict):
     fetches: list[CaseSpec] = []  # fetch a URL: each must fail
     shell: Shell | None = None  # runs a shell command: what that shell reaches
     overhead: CaseSpec | None = None  # timed by benchmarks/sandbox_overhead.py
+    source: Source | None = None  # the reference's code that is not its binary
 
 
 def _fields_at(model: type[BaseModel], location: tuple[int | str, ...]) -> list[str]:

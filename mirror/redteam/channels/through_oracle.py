@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from mirror.boxes.agent_image import AGENT_UID
+from mirror.boxes.images import PROGRAM_UID
 from mirror.redteam.context import Context
 from mirror.redteam.judges import refused, summary
 from mirror.redteam.probes import DOCKER, compiled, program
@@ -112,6 +113,31 @@ def read_tricks(ctx: Context) -> Verdict:
 @attack("inherited descriptors (/dev/fd/3-9)", "oracle", needs=["readers"])
 def read_descriptors(ctx: Context) -> Verdict:
     return read_through(ctx, [f"/dev/fd/{fd}" for fd in range(3, 10)])
+
+
+@attack("read the reference's source files", "oracle", needs=["readers", "source"])
+def read_source(ctx: Context) -> Verdict:
+    assert ctx.spec.source
+    if not ctx.spec.source.paths:
+        raise Skip("the red-team file names no source path")
+    return read_through(ctx, ctx.spec.source.paths)
+
+
+@attack("the reference's source at rest (reference and agent boxes)", "oracle", needs=["source"])
+def source_at_rest(ctx: Context) -> Verdict:
+    """Leaked when a file that the program's uid (reference box) or the agent (agent box) can
+    read holds one of the strings only the reference's own code holds."""
+    assert ctx.spec.source
+    patterns = [arg for marker in ctx.spec.source.markers for arg in ("-e", marker)]
+    search = ["grep", "-rlsF", "--devices=skip", "--exclude-dir=proc", "--exclude-dir=sys"]
+    found = []
+    for box, user in ((ctx.reference.container, str(PROGRAM_UID)), (ctx.agent, str(AGENT_UID))):
+        output = box.exec_run([*search, *patterns, "/"], user=user).output.decode(errors="replace")
+        found += [line for line in output.splitlines() if line.startswith("/")]
+    if found:
+        return Verdict(True, f"readable copies: {found[:5]}")
+    count = len(ctx.spec.source.markers)
+    return Verdict(False, f"no file readable by the program or the agent holds any of {count}")
 
 
 @attack("read the oracle query log", "oracle", needs=["readers"])
