@@ -4,14 +4,15 @@ reference box preprocesses with the system headers and writes -o files."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from mirror.boxes.agent_image import hidden_paths, masks
-from mirror.scoring.score import build_workspace
+from mirror.boxes.agent_image import AGENT_UID, hidden_paths
+from mirror.boxes.containers import agent_box
 from mirror.specs.generators import any_case
 from mirror.specs.targets import get_target
 from oracle.case import Case
@@ -56,7 +57,7 @@ def test_the_reference_box_preprocesses_with_system_headers_and_writes_files(box
 
 @pytest.mark.docker
 @pytest.mark.slow
-def test_scoring_boxes_hide_cpp_while_python_go_and_rust_build(tmp_path: Path) -> None:
+def test_an_agent_box_hides_cpp_while_python_go_and_rust_build(tmp_path: Path) -> None:
     """cc1 and the cpp driver are masked; gcc-12's runtime libraries are not, so cargo links
     through cc (collect2, ld and the LTO plugin, no cc1) and Go builds without cgo."""
     target = get_target("cprepro")
@@ -74,23 +75,20 @@ def test_scoring_boxes_hide_cpp_while_python_go_and_rust_build(tmp_path: Path) -
     (work / "go" / "main.go").write_text(
         'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("go ok") }\n'
     )
-    (work / "build.sh").write_text(
-        "set -u\n"
-        "echo '#define X 1' > /tmp/x.c\n"
-        "cpp /tmp/x.c && echo 'cpp RAN'\n"
-        "gcc -E /tmp/x.c && echo 'gcc -E RAN'\n"
-        f"cat {CC1} | wc -c\n"
-        "set -e\n"
-        "(cd rs && cargo build --offline -q) && rs/target/debug/hello\n"
-        "(cd go && go build -o hello .) && go/hello\n"
-        "python3 -c 'print(\"python ok\")'\n"
+    for path in [work, *work.rglob("*")]:
+        os.chown(path, AGENT_UID, AGENT_UID)
+    (tmp_path / "task").mkdir()
+    (tmp_path / "sock").mkdir()
+    probe = (
+        "echo '#define X 1' > /tmp/x.c; "
+        "cpp /tmp/x.c && echo 'cpp RAN'; gcc -E /tmp/x.c && echo 'gcc -E RAN'; "
+        f"wc -c < {CC1}; "
+        "set -e; (cd rs && cargo build --offline -q) && rs/target/debug/hello; "
+        "(cd go && go build -o hello .) && go/hello; python3 -c 'print(\"python ok\")'"
     )
-    work.chmod(0o777)
-    for path in work.rglob("*"):
-        path.chmod(0o777)
-    log = tmp_path / "build.log"
-    status = build_workspace(work, log, masks(target), timeout=600)
-    text = log.read_text()
-    assert status == "ok", text
-    assert "RAN" not in text and "\n0\n" in text
-    assert "rust ok" in text and "go ok" in text and "python ok" in text
+    with agent_box(target, tmp_path / "task", work, tmp_path / "sock") as box:
+        result = box.exec_run(["timeout", "300", "sh", "-c", probe])
+    output = result.output.decode()
+    assert result.exit_code == 0, output
+    assert "RAN" not in output and re.search(r"^0$", output, re.MULTILINE)  # cc1: 0 bytes
+    assert "rust ok" in output and "go ok" in output and "python ok" in output
