@@ -27,6 +27,7 @@ CATALOG = [
     "ncal",
     "numfmt",
     "sed",
+    "sqlite3",
     "texmacros",
     "uuidparse",
 ]
