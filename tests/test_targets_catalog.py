@@ -26,6 +26,7 @@ CATALOG = [
     "lua",
     "ncal",
     "numfmt",
+    "ruff",
     "sed",
     "sqlite3",
     "texmacros",

@@ -289,7 +289,7 @@ def registry_step(target: Target, clients: list[str]) -> str:
         # each recorded with its version.
         script += (
             f"npm install -g --save-exact --no-fund --no-audit --cafile={BUILD_CA} {npm}\n"
-            f"npm ls -g --all --parseable --long | cut -s -d: -f2 "
+            f"npm ls -g --all --parseable --long | cut -s -d: -f2 | grep -v '@$' "
             f"| LC_ALL=C sort -u > {REGISTRIES_RECORD}/npm.txt\n"
             "rm -rf /root/.npm\n"
         )
