@@ -37,7 +37,7 @@ def test_the_spec_builds_util_linux_cal_from_its_source_package() -> None:
     target = get_target("cal")
     assert (target.command, target.binary, target.bucket) == ("cal", "/usr/bin/cal", "M")
     assert target.heldout_min >= 1000 and "util-linux" in target.packages.debian
-    assert [rival.name for rival in target.rivals] == ["ncal", "busybox"]
+    assert target.rivals == []  # BSD cal and busybox pass no case: see the spec
     assert target.build is not None
     script = target.build.script
     assert "apt-get source" in script and "Types: deb-src" in script
@@ -101,7 +101,7 @@ def test_the_reference_box_runs_util_linux_cal(box_factory) -> None:
     client = box_factory("cal").client()
     september = client.run(Case(args=("9", "1752"), timeout=10))
     assert september.exit_code == 0 and september.stderr == b""
-    assert september.stdout.splitlines()[2].split() == ["1", "2", "14", "15", "16", "17", "18"]
+    assert september.stdout.splitlines()[2].split() == [b"1", b"2", b"14", b"15", b"16"]
     coloured = client.run(Case(args=("--color=always", "25", "11", "2020"), env={"TERM": "linux"}))
     assert b"\x1b[" in coloured.stdout and b"25" in coloured.stdout
     version = client.run(Case(args=("-V",), timeout=10))
