@@ -117,11 +117,21 @@ def uses(depth: int = 0) -> st.SearchStrategy[str]:
 
 @generator("cprepro", "macros")
 def macro_cases() -> st.SearchStrategy[Case]:
-    """Definitions then uses, interleaved: rescanning, # and ##, variadic macros, errors."""
-    body = st.lists(st.one_of(definitions(), definitions(), uses()), min_size=2, max_size=10)
-    return st.tuples(body, front_options(), sources).map(
-        lambda p: source_case(join_lines(p[0]), p[1], p[2])
+    """Definitions, then uses with a few late (re)definitions among them: rescanning, # and
+    ##, variadic macros, errors."""
+    return st.tuples(macro_text(), front_options(), sources).map(
+        lambda p: source_case(p[0], p[1], p[2])
     )
+
+
+def macro_text() -> st.SearchStrategy[bytes]:
+    """Some definitions, then lines using them, a late definition or #undef among those."""
+    return st.tuples(
+        st.lists(definitions(), min_size=1, max_size=6),
+        st.lists(uses(), min_size=1, max_size=5),
+        st.lists(definitions(), max_size=2),
+        st.integers(0, 5),
+    ).map(lambda p: join_lines(p[0] + p[1][: p[3]] + p[2] + p[1][p[3] :]))
 
 
 # ---- conditionals ----------------------------------------------------------------------------
@@ -226,8 +236,10 @@ def header_text(index: int) -> st.SearchStrategy[str]:
             include_line(index),
             definitions(),
             st.integers(1, 9).map(lambda n: f"decl{index}_{n};"),
+            st.integers(1, 9).map(lambda n: f"decl{index}_{n};"),
             st.just("__FILE__ __LINE__ __INCLUDE_LEVEL__"),
         ),
+        min_size=1,
         max_size=4,
     )
     return st.tuples(st.sampled_from(["guard", "once", "none"]), body).map(
@@ -263,7 +275,7 @@ def include_cases() -> st.SearchStrategy[Case]:
         st.one_of(include_line(-1), include_line(-1), st.just("main_text;"), definitions()),
         min_size=1,
         max_size=5,
-    )
+    ).map(lambda lines: [*lines, "main_text;"])
     options = st.tuples(
         st.lists(st.sampled_from(SEARCH), max_size=3, unique=True),
         st.lists(st.sampled_from(REPORTS), max_size=1),
@@ -448,7 +460,7 @@ def predefined_cases() -> st.SearchStrategy[Case]:
 @generator("cprepro", "command-line")
 def command_line_cases() -> st.SearchStrategy[Case]:
     """Inputs from stdin or files, output files, -x, -D/-U forms, bad options and files."""
-    text = st.lists(st.one_of(definitions(), uses()), min_size=1, max_size=4).map(join_lines)
+    text = macro_text()
     how = st.sampled_from(["file", "stdin", "dash", "two", "out", "missing", "dir"])
     options = st.lists(
         st.sampled_from(
