@@ -147,6 +147,7 @@ def _become_job(runner: Runner, flags: int, options: str, sock: socket.socket) -
         # /proc stays the box's: its pid for this process is the one its programs descend from.
         runner = dataclasses.replace(runner, job_pid=int(os.readlink("/proc/self")))
         _send(sock, "ready")
+        runner.warm()
     except OSError as error:
         _send(sock, error)
         os._exit(1)
@@ -161,6 +162,7 @@ def _become_job(runner: Runner, flags: int, options: str, sock: socket.socket) -
         except Exception as error:  # a harness fault: the server raises it in its thread
             reply = error
         _send(sock, reply)
+        runner.warm()
 
 
 class Jobs:
@@ -187,6 +189,19 @@ class Jobs:
     @property
     def count(self) -> int:
         return 1 + len(self.workers)
+
+    def warm(self) -> None:
+        """Start job 0's next launcher if job 0 is free (each worker warms its own)."""
+        with self._condition:
+            if 0 not in self._free:
+                return
+            self._free.remove(0)
+        try:
+            self.runner.warm()
+        finally:
+            with self._condition:
+                self._free.append(0)
+                self._condition.notify()
 
     def run(self, case: Case, output_bytes: int | None = None) -> Outcome:
         with self._condition:

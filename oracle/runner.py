@@ -101,6 +101,10 @@ class Runner:
     sandbox: Sandbox | None = None
     # In a parallel job (oracle/jobs.py): the job's own pid, above all its program's processes.
     job_pid: int | None = None
+    # A launcher started ahead of the next case (see warm()), and the pipe it waits on.
+    _warm: tuple[subprocess.Popen[bytes], int] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def run(self, case: Case, output_bytes: int | None = None) -> Outcome:
         """Run one case and return what it produced; never raises for the program's faults.
@@ -146,6 +150,55 @@ class Runner:
             files_truncated=files_truncated,
         )
 
+    def warm(self) -> None:
+        """Start the launcher of the next case now, while the runner is idle, so that case
+        pays no spawn: it waits as root, in the case folder with its own pipes, until
+        :meth:`_spawn` sends it the case's argv and environment (``oracle/sandbox.c``). The
+        server calls this once a reply is sent. Only a sandbox with a launcher has one."""
+        if self._warm is not None or not (self.sandbox and self.sandbox.launcher):
+            return
+        self.case_dir.mkdir(parents=True, exist_ok=True)
+        control, self_end = os.pipe()
+        try:
+            process = self._popen(
+                [self.sandbox.launcher], self.sandbox.launcher, {"MIRROR_WAIT_FD": str(control)},
+                None, None, (control,),
+            )  # fmt: skip
+        except OSError:
+            os.close(self_end)
+            return
+        finally:
+            os.close(control)
+        self._warm = process, self_end
+
+    def close(self) -> None:
+        """Let a warm launcher go: it exits when its pipe closes with no case."""
+        if self._warm is not None:
+            process, control = self._warm
+            self._warm = None
+            os.close(control)
+            for pipe in (process.stdin, process.stdout, process.stderr):
+                if pipe:
+                    pipe.close()
+            process.wait()
+
+    def _start_warm(self, argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes] | None:
+        """Hand the case to the warm launcher; ``None`` if there is none or it is gone."""
+        if self._warm is None:
+            return None
+        process, control = self._warm
+        self._warm = None
+        strings = [str(len(argv)), *argv, *(f"{name}={value}" for name, value in env.items())]
+        message = b"".join(os.fsencode(text) + b"\0" for text in strings)
+        try:
+            with open(control, "wb", closefd=True) as pipe:
+                pipe.write(message)
+        except OSError:  # it died: start the case the ordinary way
+            _kill_group(process.pid)
+            process.wait()
+            return None
+        return process
+
     def _spawn(self, case: Case) -> subprocess.Popen[bytes]:
         argv = [self.argv0 or self.program, *case.args]
         executable = self.program
@@ -166,8 +219,21 @@ class Runner:
                     # The launcher drops to the uid: Popen then uses vfork, which a uid
                     # switch of its own rules out (a fork of the server costs a millisecond).
                     env["MIRROR_UID"], uid = str(uid), None
+                if warm := self._start_warm(argv, env):
+                    return warm
             elif self.sandbox.preload:
                 env["LD_PRELOAD"] = self.sandbox.preload
+        return self._popen(argv, executable, env, uid, preexec)
+
+    def _popen(
+        self,
+        argv: list[str],
+        executable: str,
+        env: dict[str, str],
+        uid: int | None,
+        preexec: Callable[[], None] | None,
+        pass_fds: tuple[int, ...] = (),
+    ) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
             argv,
             executable=executable,
@@ -182,6 +248,7 @@ class Runner:
             extra_groups=[] if uid is not None else None,
             umask=UMASK,
             preexec_fn=preexec,
+            pass_fds=pass_fds,
         )
 
     def _prepare(self, case: Case) -> None:

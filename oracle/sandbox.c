@@ -22,6 +22,11 @@
  * The seccomp filter also refuses new namespaces and mounts (unshare, setns, mount, clone3,
  * clone with CLONE_NEW* flags): the runner needs CAP_SYS_ADMIN at start-up to give each
  * parallel job its own /case, so the box's seccomp profile allows them.
+ * Started with MIRROR_WAIT_FD set (and nothing else), the launcher is a warm one: the runner
+ * starts it ahead of its case, with the case's pipes and folder, and it blocks reading that
+ * descriptor until the case comes: its argv and environment as NUL-terminated strings (the
+ * count of argv first), ended by the runner closing the pipe. It then goes on exactly as a
+ * launcher started with them, so the case pays no spawn. EOF with nothing read: it exits 0.
  * Any failure to set up is fatal (exit 126): a reference never runs unsandboxed by accident.
  */
 #define _GNU_SOURCE
@@ -223,7 +228,49 @@ static void enter_sandbox(void) {
 }
 
 #ifdef SANDBOX_EXEC
+extern char **environ;
+
+/* Block until the runner sends the case on `fd`; make it this process's argv and environment. */
+static char **wait_for_case(int fd, int *argc) {
+    size_t size = 0, capacity = 1 << 16;
+    char *message = malloc(capacity);
+    for (ssize_t got; message; size += (size_t)got) {
+        if (size == capacity && !(message = realloc(message, capacity *= 2))) break;
+        got = read(fd, message + size, capacity - size);
+        if (got < 0 && errno == EINTR) got = 0;
+        else if (got < 0) fail("reading the case");
+        else if (got == 0) break;
+    }
+    if (!message) fail("malloc");
+    if (size == 0) _exit(0); /* the runner closed without a case: it is shutting down */
+    close(fd);
+    if (message[size - 1] != 0) {
+        errno = EINVAL;
+        fail("the case message is not NUL-terminated");
+    }
+    size_t strings = 0;
+    for (size_t i = 0; i < size; i++) strings += message[i] == 0;
+    char **list = calloc(strings + 2, sizeof *list); /* argv, NULL, environment, NULL */
+    if (!list) fail("calloc");
+    char *next = message;
+    *argc = (int)strtol(next, NULL, 10);
+    if (*argc < 1 || (size_t)*argc >= strings) {
+        errno = EINVAL;
+        fail("the case message's argv count");
+    }
+    next += strlen(next) + 1;
+    for (size_t i = 0, slot = 0; i + 1 < strings; i++, slot++) {
+        if (slot == (size_t)*argc) slot++; /* the NULL that ends argv */
+        list[slot] = next;
+        next += strlen(next) + 1;
+    }
+    environ = list + *argc + 1;
+    return list;
+}
+
 int main(int argc, char **argv) {
+    const char *wait_fd = getenv("MIRROR_WAIT_FD");
+    if (wait_fd) argv = wait_for_case((int)strtol(wait_fd, NULL, 10), &argc);
     if (argc < 3) {
         fprintf(stderr, "usage: MIRROR_SANDBOX=RULES %s PATH ARGV0 [ARG...]\n", argv[0]);
         return 2;
