@@ -162,7 +162,6 @@ def _become_job(runner: Runner, flags: int, options: str, sock: socket.socket) -
         except Exception as error:  # a harness fault: the server raises it in its thread
             reply = error
         _send(sock, reply)
-        runner.warm()
 
 
 class Jobs:
@@ -185,23 +184,11 @@ class Jobs:
                 log.warning("could not drop setup capabilities: %s", error)
         self._free = list(range(1 + len(self.workers)))
         self._condition = threading.Condition()
+        runner.warm()  # after the workers' forks, which must not inherit its launcher
 
     @property
     def count(self) -> int:
         return 1 + len(self.workers)
-
-    def warm(self) -> None:
-        """Start job 0's next launcher if job 0 is free (each worker warms its own)."""
-        with self._condition:
-            if 0 not in self._free:
-                return
-            self._free.remove(0)
-        try:
-            self.runner.warm()
-        finally:
-            with self._condition:
-                self._free.append(0)
-                self._condition.notify()
 
     def run(self, case: Case, output_bytes: int | None = None) -> Outcome:
         with self._condition:

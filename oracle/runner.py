@@ -121,6 +121,7 @@ class Runner:
             # A missing or broken candidate binary is an outcome, not a harness failure.
             message = f"runner: cannot execute {self.program}: {error.strerror}\n"
             return Outcome(b"", message.encode(), 127, duration=time.monotonic() - started)
+        self.warm()  # the next case's launcher starts while this case's program runs
         deadline = started + case.timeout
         try:
             streams, timed_out, truncated = _pump(process, case.stdin, deadline, cap)
@@ -151,10 +152,11 @@ class Runner:
         )
 
     def warm(self) -> None:
-        """Start the launcher of the next case now, while the runner is idle, so that case
-        pays no spawn: it waits as root, in the case folder with its own pipes, until
-        :meth:`_spawn` sends it the case's argv and environment (``oracle/sandbox.c``). The
-        server calls this once a reply is sent. Only a sandbox with a launcher has one."""
+        """Start the launcher of the next case now, so that case pays no spawn: it waits as
+        root, in the case folder with its own pipes, until :meth:`_spawn` sends it the case's
+        argv and environment (``oracle/sandbox.c``). :meth:`run` calls this once its program
+        has started, so the spawn overlaps the program's run. Only a sandbox with a launcher
+        has one."""
         if self._warm is not None or not (self.sandbox and self.sandbox.launcher):
             return
         self.case_dir.mkdir(parents=True, exist_ok=True)

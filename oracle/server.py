@@ -43,7 +43,6 @@ class OracleServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         self.jobs = Jobs(runner, jobs)  # before any thread: workers are forked
         super().__init__(str(socket_path), _Handler)
         os.chmod(socket_path, 0o666)
-        self.jobs.warm()
 
     def answer(self, line: bytes) -> bytes:
         """Answer one request line: a JSON line, or a raw reply when the request asks."""
@@ -105,7 +104,6 @@ class _Handler(socketserver.StreamRequestHandler):
                 return
             if not self._reply(self.server.answer(line)):
                 return
-            self.server.jobs.warm()  # the next case's launcher starts while the client reads
 
     def _reply(self, response: bytes) -> bool:
         try:
