@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from mirror.bench.oracle import METHODS, oracle_benchmark
+from mirror.bench.phases import PHASES
 
 
 @pytest.mark.docker
@@ -16,3 +17,9 @@ def test_oracle_benchmark_times_every_method(tmp_path: Path) -> None:
     for method in METHODS:
         median, p90, ratio = (float(value) for value in rows[method])
         assert median > 0 and p90 >= median and ratio > 0, table
+    phase_rows = table.split("goes in the runner")[1].splitlines()[2:]
+    phases = {line.split()[0]: line.split()[1:3] for line in phase_rows}
+    for phase in PHASES:
+        cold, warm = (float(value) for value in phases[phase])
+        assert cold >= 0 and warm >= 0, table
+    assert float(phases["spawn"][1]) < float(phases["spawn"][0]), table  # a warm start is cheaper

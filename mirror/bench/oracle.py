@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from mirror.bench.phases import PHASES, runner_phases
 from mirror.boxes.containers import ReferenceBox, reference_box
 from mirror.boxes.images import PROGRAM_UID, PYTHON_ORACLE, RUNNER_HOME
 from mirror.errors import HarnessError
@@ -192,6 +193,7 @@ def oracle_benchmark(repeat: int, batch_size: int, state: Path) -> str:
         for label, ms in samples.items():
             log.info("%s (ms): %s", label, " ".join(f"{m:.2f}" for m in ms))
             rows[label] = statistics.median(ms), _p90(ms)
+        phases = runner_phases(box, list(args), repeat)
     bare = rows[BARE][0]
     rounds = min(per_round, BATCH_ROUNDS) * INTERLEAVE
     load = statistics.median(loads)
@@ -209,7 +211,20 @@ def oracle_benchmark(repeat: int, batch_size: int, state: Path) -> str:
     ]
     medians = {label: mid for label, (mid, _) in rows.items()}
     lines += [f"{'PASS' if ok else 'FAIL'}  {goal}" for ok, goal in _goals(medians)]
+    lines += ["", *_phase_rows(phases, repeat)]
     return "\n".join(lines)
+
+
+def _phase_rows(phases: dict[str, dict[str, float]], repeat: int) -> list[str]:
+    """Where one case's time goes in the runner, cold and warm, medians of ``repeat`` cases."""
+    lines = [
+        f"where one case's time goes in the runner (median ms of {repeat} cases each)",
+        f"{'phase':<8} {'cold':>6} {'warm':>6}  what",
+    ]
+    for name, what in PHASES.items():
+        cold, warm = (phases[mode].get(name, 0.0) for mode in ("cold", "warm"))
+        lines.append(f"{name:<8} {cold:>6.3f} {warm:>6.3f}  {what}")
+    return lines
 
 
 def _row(name: str, median: float, p90: float, bare: float) -> str:

@@ -1,0 +1,91 @@
+"""Where one case's time goes inside the runner: each phase of ``Runner.run`` timed in the
+reference box, with the next case's launcher started ahead (warm, as the server runs) and not
+(cold)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mirror.boxes.images import RUNNER_HOME
+from mirror.errors import HarnessError
+
+PHASES = {
+    "prepare": "empty the case folder, write the input files",
+    "spawn": "start the program (hand the case to a warm launcher, or spawn one)",
+    "pump": "the program runs: stdin in, stdout and stderr out, until it exits",
+    "kill": "kill its process group and any process of its uid, reap",
+    "collect": "read the files it left",
+    "encode": "the outcome as the JSON the server replies",
+    "warm": "start the next case's launcher (overlaps the program's run)",
+    "total": "the whole case, as the server runs it",
+}
+
+# Run in the box as root with the server's own runner (PID 1's argv), in a folder of its own:
+# argv[1] is {"args": [...], "repeat": N}; prints {"cold": {phase: [ms per case]}, "warm": ...}.
+PHASES_SCRIPT = f"""
+import json, sys, time
+sys.path.insert(0, "{RUNNER_HOME}")
+from pathlib import Path
+from oracle import runner as module
+from oracle.case import Case, Outcome
+from oracle.cli import _runner
+from oracle.runner import Sandbox
+p = json.loads(sys.argv[1])
+argv = [a.decode() for a in open("/proc/1/cmdline", "rb").read().split(b"\\0")[:-1]]
+argv = argv[argv.index("serve") + 1:]
+valued = {{"--socket", "--log", "--jobs", "--sandbox", "--sandbox-preload", "--sandbox-launcher"}}
+runner, options = _runner(argv, valued)
+if "--sandbox" in options:
+    runner.sandbox = Sandbox(options["--sandbox"][-1],
+                             options.get("--sandbox-preload", [None])[-1],
+                             options.get("--sandbox-launcher", [None])[-1])
+runner.case_dir = Path("/case/phases")
+current = {{}}
+def timed(name, function):
+    def wrapper(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            current[name] = current.get(name, 0.0) + (time.perf_counter() - started) * 1000
+    return wrapper
+runner._prepare = timed("prepare", runner._prepare)
+runner._spawn = timed("spawn", runner._spawn)
+runner.warm = timed("warm", runner.warm)
+module._pump = timed("pump", module._pump)
+module._kill_group = timed("kill", module._kill_group)
+module.kill_user_processes = timed("kill", module.kill_user_processes)
+module.collect_files = timed("collect", module.collect_files)
+case = Case(args=tuple(p["args"]))
+result = {{}}
+for mode in ("cold", "warm"):
+    times = result[mode] = {{}}
+    for _ in range(p["repeat"]):
+        if mode == "cold":
+            runner.close()  # no launcher waits: this case spawns its own
+        current.clear()
+        started = time.perf_counter()
+        outcome = runner.run(case)
+        timed("encode", lambda: json.dumps(outcome.to_json()))()
+        current["total"] = (time.perf_counter() - started) * 1000
+        for name, ms in current.items():
+            times.setdefault(name, []).append(ms)
+print(json.dumps(result))
+"""
+
+
+def runner_phases(box: Any, args: list[str], repeat: int) -> dict[str, dict[str, float]]:
+    """Median ms of each phase of one case, ``{"cold": {...}, "warm": {...}}``."""
+    import statistics
+
+    command = ["python3", "-I", "-S", "-c", PHASES_SCRIPT]
+    command.append(json.dumps({"args": args, "repeat": repeat}))
+    exit_code, (out, err) = box.container.exec_run(command, user="0", demux=True)
+    if exit_code != 0:
+        raise HarnessError(f"timing the runner's phases in the box failed:\n{err.decode()}")
+    found = json.loads(out)
+    return {
+        mode: {name: statistics.median(ms) for name, ms in phases.items()}
+        for mode, phases in found.items()
+    }
