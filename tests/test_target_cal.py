@@ -106,3 +106,15 @@ def test_the_reference_box_runs_util_linux_cal(box_factory) -> None:
     assert b"\x1b[" in coloured.stdout and b"25" in coloured.stdout
     version = client.run(Case(args=("-V",), timeout=10))
     assert version.stdout.startswith(b"cal from util-linux 2.38.1")
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_util_linux_own_tests_are_imported_from_its_source_package() -> None:
+    """tests/ts/cal of the util-linux source at the installed version: every script gives
+    cases, and only those whose date the scripts pin by arguments are kept."""
+    cases = MODULE.upstream_cases()
+    assert len(cases) >= 150
+    assert ("-1m", "27", "09", "2006") in {case.args for case in cases}  # tests/ts/cal/month
+    assert ("-3mjw", "1", "2012") in {case.args for case in cases}  # weeknum's loop
+    assert not any(depends_on_today(case.args) for case in cases)
