@@ -13,8 +13,10 @@ from hypothesis import HealthCheck, given, settings
 
 from mirror.boxes.agent_image import AGENT_UID, hidden_paths
 from mirror.boxes.containers import agent_box
+from mirror.boxes.task import write_task
 from mirror.specs.generators import any_case
 from mirror.specs.targets import get_target
+from mirror.suites.store import visible_path
 from oracle.case import Case
 
 CC1 = "/usr/lib/gcc/x86_64-linux-gnu/12/cc1"
@@ -37,7 +39,19 @@ def test_the_spec_masks_gccs_preprocessor_and_leaves_c_out() -> None:
     assert sorted(target.languages) == ["go", "python", "rust"]
     assert CC1 in target.hide and not target.hide_source_libraries
     assert target.pack.files == [CC1] and "COMPILER_PATH" in target.pack.env
-    assert {rival.name: rival.args for rival in target.rivals}.get("tcc") == ["-E"]
+    assert [(rival.name, rival.args) for rival in target.rivals] == [("tcc", ["-E"])]
+
+
+def test_a_target_without_docs_gets_a_task_folder_with_an_empty_docs_folder(
+    tmp_path: Path,
+) -> None:
+    """Its reference image has no docs folder to read (reading one failed with a 404)."""
+    target = get_target("cprepro")
+    assert not target.docs.man and not target.docs.files
+    task = write_task(target, tmp_path / "task")
+    assert list((task / "docs").iterdir()) == []
+    assert "/work/bin/cpp" in (task / "TASK.md").read_text()
+    assert (task / "tests" / "visible.jsonl").read_bytes() == visible_path(target).read_bytes()
 
 
 @pytest.mark.docker

@@ -463,5 +463,8 @@ def ensure_reference_image(target: Target) -> ReferenceImage:
 
 
 def reference_docs(target: Target) -> dict[str, bytes]:
-    """The plain-text docs stored in the target's reference image."""
+    """The plain-text docs stored in the target's reference image: none, and no such folder,
+    when its spec names none (GCC's manuals are not in Debian main)."""
+    if not (target.docs.man or target.docs.files):
+        return {}
     return files_in_image(ensure_reference_image(target).tag, f"{MIRROR_SHARE}/docs")
