@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from mirror.boxes.agent_image import AGENT_UID, hidden_paths
 from mirror.boxes.containers import agent_box
 from mirror.boxes.task import write_task
+from mirror.redteam.context import Context
+from mirror.redteam.judges import judge_leftovers
+from mirror.redteam.protected import Reference, ReferenceFile
 from mirror.specs.generators import any_case
 from mirror.specs.targets import get_target
 from mirror.suites.store import visible_path
@@ -106,3 +110,28 @@ def test_an_agent_box_hides_cpp_while_python_go_and_rust_build(tmp_path: Path) -
     assert result.exit_code == 0, output
     assert "RAN" not in output and re.search(r"^0$", output, re.MULTILINE)  # cc1: 0 bytes
     assert "rust ok" in output and "go ok" in output and "python ok" in output
+
+
+def test_gcc_runtime_libraries_left_usable_by_the_spec_are_no_leak(tmp_path: Path) -> None:
+    """The red team's leftover scan finds gcc-12's libgcc_s in the agent image: a leak for a
+    target that masks its source package's libraries, not for cprepro, whose spec keeps them."""
+    binary = ReferenceFile("/usr/bin/x86_64-linux-gnu-cpp-12", 1301496, "ab" * 32, True, False)
+    result = {
+        "matches": [],
+        "debs": [],
+        "hashed": 3,
+        "masked": {CC1: 0},
+        "libraries": ["/lib/x86_64-linux-gnu/libgcc_s.so.1"],
+    }
+    verdicts = []
+    for spec in (
+        get_target("cprepro"),
+        get_target("cprepro").model_copy(update={"hide_source_libraries": True}),
+    ):
+        with ExitStack() as stack:
+            context = Context(spec, tmp_path, stack)
+            context.parts = Reference([binary], ["gcc-12"], ["cpp-12"])
+            verdicts.append(judge_leftovers(context, result))
+    kept, masked = verdicts
+    assert not kept.leaked and "1 of its libraries usable, as its spec says" in kept.evidence
+    assert masked.leaked and "libgcc_s.so.1" in masked.evidence

@@ -165,19 +165,23 @@ def judge_log(ctx: Context, result: dict) -> Verdict:
 
 def judge_leftovers(ctx: Context, result: dict) -> Verdict:
     """Leaked when a copy of the reference, a library or .deb of its source, or an unmasked
-    hidden path was found."""
+    hidden path was found. A spec with ``hide_source_libraries = false`` leaves its source
+    package's libraries usable on purpose (gcc-12's libgcc_s): those are not leaks."""
     unmasked = {path: size for path, size in result["masked"].items() if size != 0}
-    if result["matches"] or result["debs"] or result["libraries"] or unmasked:
+    libraries = result["libraries"] if ctx.target.hide_source_libraries else []
+    if result["matches"] or result["debs"] or libraries or unmasked:
         return Verdict(
             True,
-            f"copies {result['matches'][:3]}, same-source libraries {result['libraries'][:4]}, "
+            f"copies {result['matches'][:3]}, same-source libraries {libraries[:4]}, "
             f"packages {result['debs'][:3]}, unmasked {unmasked}",
         )
     private = [f for f in ctx.parts.files if f.private]
     names = ", ".join(Path(f.path).name for f in private)
+    kept = len(result["libraries"]) - len(libraries)
+    usable = f" ({kept} of its libraries usable, as its spec says)" if kept else ""
     return Verdict(
         False,
         f"hashed {result['hashed']} files of the sizes of {names}: no copy; no library or "
-        f".deb from source {', '.join(ctx.parts.sources) or '(built here)'}; "
+        f".deb from source {', '.join(ctx.parts.sources) or '(built here)'}{usable}; "
         f"masked: {list(result['masked']) or 'none needed'}",
     )
