@@ -52,6 +52,8 @@ def test_pack_rival_args_and_library_masking_are_spec_fields(tmp_path: Path) -> 
     assert default.hide_source_libraries and default.pack.files == [] and not default.pack.env
     with pytest.raises(SpecError, match=r"field 'pack.env.bad name.\[key\]': String should match"):
         spec(tmp_path, SPEC.replace("DEMO_HOME", '"bad name"'))
+    # Lowercase names are names too: a Cabal-built program reads <package>_datadir.
+    assert "demo_datadir" in spec(tmp_path, SPEC.replace("DEMO_HOME", "demo_datadir")).pack.env
 
 
 @pytest.mark.docker

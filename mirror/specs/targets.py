@@ -136,7 +136,8 @@ class Pack(_Strict):
     is masked)."""
 
     files: list[AbsolutePath] = []
-    env: dict[Annotated[str, StringConstraints(pattern=r"^[A-Z_][A-Z0-9_]*$")], str] = {}
+    # Any portable name, lowercase too (Cabal's <package>_datadir that a Haskell program reads).
+    env: dict[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")], str] = {}
 
 
 class Bench(_Strict):
