@@ -21,7 +21,7 @@ NAMES = ["a", "b", "c", "x", "y", "n", "s", "t"]
 WORDS = ["", "a", "abc", "Hello", "x y z", "42", "3.5", "a,b,,c", "  pad  ", "é", "0x1F", "nil"]
 PATTERNS = [
     "%a+", "%d+", "(%w+)", "%s", "^%s*(.-)%s*$", "[aeiou]", "[^,]*", "(%d+)%.(%d+)", ".", "%u",
-    "x*", "a-", "%f[%w]%w+", "%bxy", "()", "[%a_][%w_]*", "%p", "(h)(e)", "l+", "%x+",
+    "x*", "a-", "%f[%w]%w+", "%bxy", "()", "(a)%1", "(%w)%1", "%f[%a]", "(a*(.)%w(%s*))", "[%a_][%w_]*", "%p", "(h)(e)", "l+", "%x+",
 ]  # fmt: skip
 OPERATORS = ["+", "-", "*", "/", "//", "%", "^", "..", "==", "~=", "<", "<=", "&", "|", "~", "<<",
              ">>", "and", "or"]  # fmt: skip
@@ -90,7 +90,7 @@ def string_calls() -> st.SearchStrategy[str]:
         st.lists(st.integers(32, 126), max_size=5).map(
             lambda codes: f"string.char({', '.join(map(str, codes))})"
         ),
-        s.map(lambda a: f"{a}:upper(), {a}:lower(), {a}:reverse(), #{a}"),
+        s.map(lambda a: f"({a}):upper(), ({a}):lower(), ({a}):reverse(), #{a}"),
         st.tuples(st.sampled_from(FORMATS), numbers() | strings.map(quote)).map(
             lambda a: f"string.format({quote(a[0])}, {a[1]})"
         ),
@@ -470,7 +470,8 @@ SYNTAX_ERRORS = [
     "--[[ open comment", "for i = 1 do end", "local x <foo> = 1", "local a <close>, b <close> = 1, 2",
     "local c <const> = 1 c = 2", "goto out do local z = 1 ::out:: end", "::l:: ::l::",
     "do goto nowhere end", "break", "local function f() return 1 print(2) end", "f(",
-    "x = 1 +", "local t = {1, 2,, 3}", "return return", "a.b:c = 1", "print(1 .. 2)",
+    "x = 1 +", "local t = {1, 2,, 3}", "local " + ", ".join(f"v{i}" for i in range(201)) + " = 1",
+    "local x = " + "(" * 250 + "1" + ")" * 250, "local function f() " + " ".join(f"local u{i} = {i}" for i in range(60)) + " return function() return " + " + ".join(f"u{i}" for i in range(60)) + " end end print(f()())", "return return", "a.b:c = 1", "print(1 .. 2)",
     "print(0xep1)", "local 1x = 2", "print('a' 'b')", "for i = 1, 2, 0 do end",
     "local t = setmetatable({}, {}) local x <close> = t", "print(#...)", "function f(a, ...) return ... end print(f(1, 2, 3)) local function g() return ... end",
     "x = '\\u{D800}' print(#x)", "print(('x'):rep(3, 1))", "local x <close> = 42",
@@ -651,6 +652,8 @@ LIBRARY_SNIPPETS = [
     "print(os.time({year = 2000, month = 1, day = 1, hour = 12}), os.time({year = 2020, month = 14, day = 40, hour = 0, min = 0, sec = 0})) print(pcall(os.time, {year = 2000})) print(os.difftime(10, 4), os.getenv('MIRROR_NO_SUCH_VARIABLE'))",
     "print(string.len('abc'), ('x'):rep(0), ('ab'):rep(3, ','), ('hello'):sub(-3), ('hello'):sub(2, 100), ('hello'):byte(-1), ('%d'):format(7))\nprint(('abc'):find('b', 1, true), ('a.c'):find('.', 1, true), ('aaa'):gsub('a', '%%'), pcall(string.gsub, 'x', 'x', '%2'))",
     "print(string.gsub('hello world', '(%w+)', {hello = 'HI', world = false})) print(string.gsub('abc', '%w', function(c) if c == 'b' then return nil end return c:upper() end)) print(pcall(string.gsub, 'abc', '(', 'x')) print(pcall(string.find, 'a', '[a'))\nprint(pcall(string.rep, 'x', 1e10))",
+    "print(string.format('%p', 1), string.format('%p', nil), string.format('%p', 'interned') == string.format('%p', 'interned'))\nlocal a, b, c = 1, 1.5, 2^53 print(a <= b, b <= a, a < b, b < a, 2.5 <= 2.5, c <= c + 1, math.maxinteger < c, math.maxinteger <= c, -c < math.mininteger, 1 < 0/0, 1 <= 0/0)",
+    "local t = {} for i = 1, 500 do t[i] = 501 - i end table.sort(t) print(t[1], t[500]) for i = 1, 300 do t[i] = i % 7 end table.sort(t, function(x, y) return x > y end) print(t[1], t[300], t[500])\nprint(#string.gsub(string.rep('a', 5000), 'a', 'bb'), #string.rep('ab', 3000, ','), #table.concat(t, ','), #string.format('%s%s', string.rep('x', 3000), string.rep('y', 3000)))",
     "print(string.find('abc', 'b', -10), string.find('', ''), string.find('abc', '', 10), string.match('key = value', '(%w+)%s*=%s*(%w+)'), string.match('2024-01-15', '(%d+)-(%d+)-(%d+)'))\nprint(pcall(string.match, string.rep('a', 10), string.rep('(a)', 33)))",
 ]  # fmt: skip
 MODULE = b"local M = {}\nprint('loading mod', ...)\nfunction M.hello(n) return 'hello ' .. n end\nreturn M\n"
@@ -667,7 +670,7 @@ IO_SNIPPETS = [
     "local p = io.popen('echo popen works; echo err 1>&2; exit 3') print(p:read('a')) print(p:close())\nlocal w = io.popen('cat', 'w') w:write('written to cat\\n') print(w:close()) print(os.execute('exit 5')) print(os.execute())",
     "require('mod') local m = require('mod') print(m.hello('x'), package.loaded.mod == m, select(2, require('mod')))\nprint(package.searchpath('mod', './?.lua'), package.searchpath('zz', './?.lua;./?.luac'))\nprint(pcall(require, 'no.such.module'))",
     "print(type(package.path), type(package.cpath), package.config:sub(1, 1), #package.searchers, type(package.preload)) package.preload.virtual = function(name, extra) return {name = name, extra = extra} end local v = require('virtual') print(v.name, v.extra)\nprint(pcall(package.loadlib, './nolib.so', 'f'))",
-    "print(dofile('mod.lua').hello('dofile')) print(type(loadfile('mod.lua'))) print(loadfile('missing.lua')) local f = loadfile('mod.lua', 't', {print = print}) print(pcall(f, 'arg1'))\nprint(pcall(dofile, 'missing.lua'))",
+    "print(dofile('mod.lua').hello('dofile')) print(type(loadfile('mod.lua'))) print(loadfile('missing.lua')) local f = loadfile('mod.lua', 't', {print = print}) print((pcall(f, 'arg1')))\nprint(pcall(dofile, 'missing.lua'))",
 ]  # fmt: skip
 
 
@@ -693,7 +696,7 @@ REPL_LINES = [
     "1 + 1", "x = 3", "=x", "x", "return 4, 'a'", "for i = 1, 2 do", "print(i) end", "x =",
     "print('multi", "line')", "error('repl error')", "error({})", "local y = 5", "y", "nil",
     "'str'", "io.write('w')", "function f()", "return 7 end", "f()", "1 +", "2", "((",
-    "os.exit(3)", "error(setmetatable({}, {__tostring = function() return 'obj' end}))",
+    "os.exit(3)", "io.write('w\\n') do end", "error(setmetatable({}, {__tostring = function() return 'obj' end}))",
 ]  # fmt: skip
 
 
@@ -731,4 +734,12 @@ def interactive_cases() -> st.SearchStrategy[Case]:
         "error(setmetatable({}, {__tostring = function() return 'custom error' end}))",
         "error(42)", "error(nil)", "error({})", "local t <close> = setmetatable({}, {__close = function() print('closed') end}) os.exit(5, true)",
     ]).map(lambda s: runs(s, "file"))  # fmt: skip
-    return st.one_of(repl, init, exits)
+    debugger = st.lists(
+        st.sampled_from(["print(1 + 1)", "error('x')", "syntax error here", "x = 5", "print(x)", "cont"]),
+        min_size=1, max_size=5,
+    ).map(
+        lambda lines: Case(
+            args=("-e", "debug.debug() print('after', x)"), stdin=("\n".join(lines) + "\n").encode()
+        )
+    )  # fmt: skip
+    return st.one_of(repl, init, exits, debugger)
