@@ -25,7 +25,6 @@ CATALOG = [
     "hexyl",
     "jq",
     "lua",
-    "mailauth",
     "ncal",
     "numfmt",
     "ruff",
