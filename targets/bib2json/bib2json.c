@@ -3,6 +3,9 @@
  * A small front end to Debian's pandoc, which does the conversion: it checks the command line
  * and the input file, then runs `pandoc -f biblatex -t csljson [-o OUT] [FILE]`. It is compiled
  * (not a shell script) so that it can be run while its bytes stay unreadable (mode 0711).
+ * MIRROR_PANDOC, when set, names the pandoc to run instead of /usr/bin/pandoc: only the copy of
+ * the reference made for calibration sets it (target.toml's [pack]); a case cannot set MIRROR_*
+ * variables, so in the reference box pandoc is always /usr/bin/pandoc.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -89,8 +92,11 @@ int main(int argc, char **argv)
         command[n++] = input;
     }
     command[n] = NULL;
+    const char *pandoc = getenv("MIRROR_PANDOC");
+    if (pandoc == NULL || pandoc[0] == '\0')
+        pandoc = PANDOC;
     fflush(stdout);
-    execv(PANDOC, (char *const *)command);
-    fprintf(stderr, "bib2json: cannot run %s: %s\n", PANDOC, strerror(errno));
+    execv(pandoc, (char *const *)command);
+    fprintf(stderr, "bib2json: cannot run %s: %s\n", pandoc, strerror(errno));
     return 127;
 }
