@@ -28,6 +28,9 @@ def test_the_spec_runs_pandoc_through_a_front_end_built_here() -> None:
     assert TARGET.docs.man == ["bib2json", "pandoc"]
     # No independent biblatex-to-CSL-JSON converter is packaged by Debian.
     assert TARGET.rivals == []
+    # The calibration copy of the reference brings pandoc along and points the front end at it.
+    assert "/usr/bin/pandoc" in TARGET.pack.files and "/usr/share/pandoc" in TARGET.pack.files
+    assert TARGET.pack.env["MIRROR_PANDOC"] == "{root}/usr/bin/pandoc"
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +65,31 @@ def test_the_front_end_refuses_bad_command_lines_before_running_pandoc(
     run = subprocess.run([front_end, *args], cwd=tmp_path, capture_output=True, timeout=10)
     assert (run.returncode, run.stdout) == (status, b"")
     assert run.stderr.startswith(message) or message in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "passed"),
+    [
+        ([], "-f biblatex -t csljson"),
+        (["-"], "-f biblatex -t csljson"),
+        (["r.bib", "-o", "a.json", "--output=b.json"], "-f biblatex -t csljson -o b.json -- r.bib"),
+        (["--", "-o"], "-f biblatex -t csljson -- -o"),
+    ],
+)
+def test_the_front_end_runs_pandoc_with_exactly_the_reader_and_writer_options(
+    front_end: Path, tmp_path: Path, args: list[str], passed: str
+) -> None:
+    """MIRROR_PANDOC (set only by the calibration copy) stands in for pandoc: echo shows argv."""
+    for name in ("r.bib", "-o"):
+        (tmp_path / name).write_text("@misc{x, title={a}}\n")
+    run = subprocess.run(
+        [front_end, *args],
+        cwd=tmp_path,
+        capture_output=True,
+        env={"MIRROR_PANDOC": "/bin/echo"},
+        timeout=10,
+    )
+    assert (run.returncode, run.stdout, run.stderr) == (0, passed.encode() + b"\n", b"")
 
 
 def test_the_front_end_help_is_its_man_page_synopsis(front_end: Path) -> None:
