@@ -11,8 +11,9 @@
  *
  * Knuth's TeX ignores SOURCE_DATE_EPOCH (pdfTeX honours it, tex does not), so the clock is
  * pinned by libfaketime: \time, \day, \month, \year, the log's banner and the DVI comment read
- * 2001-09-09 01:46 UTC. Font generation is switched off, so a missing font is an error, never
- * a spawned mktextfm.
+ * 2001-09-09 01:46 UTC. Generating fonts and formats is switched off, so a missing font is an
+ * error and "&name" on the first line falls back to tex.fmt, never a spawned mktextfm or
+ * mktexfmt (which the sandbox would refuse, saying so on stderr).
  *
  * Where /usr/bin/tex does not exist (the reference copied out of its image for calibration),
  * tex and libfaketime are looked for under $TEXMACROS_ROOT instead; in the reference's own image
@@ -35,6 +36,7 @@ static const char *const PINNED[][2] = {
     {"MKTEXPK", "0"},
     {"MKTEXMF", "0"},
     {"MKTEXTEX", "0"},
+    {"MKTEXFMT", "0"},
 };
 
 int main(int argc, char **argv) {
