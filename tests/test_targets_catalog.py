@@ -25,6 +25,7 @@ CATALOG = [
     "hexyl",
     "jq",
     "lua",
+    "mailauth",
     "ncal",
     "numfmt",
     "ruff",
