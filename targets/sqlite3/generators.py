@@ -701,3 +701,156 @@ def database_cases() -> st.SearchStrategy[Case]:
         )
 
     return schemas().flatmap(with_body).map(case)
+
+
+# Schema objects and what keeps tables consistent: foreign keys and their actions, triggers,
+# views, indexes (partial, on expressions), generated columns, ALTER TABLE, transactions and
+# savepoints, conflict clauses, and tables large enough to split B-tree pages.
+
+PARENT = "CREATE TABLE parent(id INTEGER PRIMARY KEY, name TEXT UNIQUE, n INT DEFAULT 0)"
+CHILD = (
+    "CREATE TABLE child(id INTEGER PRIMARY KEY, pid INTEGER REFERENCES parent(id) "
+    "ON DELETE {delete} ON UPDATE CASCADE, v TEXT)"
+)
+FK_ACTIONS = ["CASCADE", "SET NULL", "RESTRICT", "NO ACTION", "SET DEFAULT"]
+DDL_STATEMENTS = [
+    "CREATE INDEX parent_n ON parent(n)",
+    "CREATE UNIQUE INDEX child_v ON child(v)",
+    "CREATE INDEX child_odd ON child(pid) WHERE pid % 2 = 1",
+    "CREATE INDEX parent_len ON parent(length(name), n DESC)",
+    "CREATE VIEW totals AS SELECT pid, count(*) AS kids FROM child GROUP BY pid; "
+    "SELECT * FROM totals ORDER BY kids DESC, pid LIMIT 4",
+    "CREATE TRIGGER parent_gone AFTER DELETE ON parent BEGIN INSERT INTO log "
+    "VALUES('deleted ' || old.name); END",
+    "CREATE TRIGGER parent_changed AFTER UPDATE OF n ON parent WHEN new.n > old.n BEGIN "
+    "INSERT INTO log VALUES(old.name || ': ' || old.n || ' -> ' || new.n); END",
+    "CREATE TRIGGER child_check BEFORE INSERT ON child WHEN new.v = 'bad' BEGIN "
+    "SELECT RAISE(ABORT, 'no bad children'); END",
+    "SELECT * FROM log ORDER BY rowid",
+    "DELETE FROM parent WHERE id % 3 = 0",
+    "DELETE FROM parent WHERE id = 2",
+    "UPDATE parent SET id = id + 1000 WHERE id = 1",
+    "UPDATE parent SET n = n + 5 WHERE id <= 3",
+    "INSERT INTO child(pid, v) VALUES(99999, 'orphan')",
+    "INSERT INTO child(pid, v) VALUES(1, 'bad')",
+    "INSERT INTO parent(name) VALUES('p1') ON CONFLICT(name) DO UPDATE SET n = n + 1 "
+    "RETURNING id, name, n",
+    "INSERT OR REPLACE INTO parent(id, name) VALUES(2, 'replaced')",
+    "INSERT OR IGNORE INTO parent(name) VALUES('p2')",
+    "INSERT OR FAIL INTO parent(name) VALUES('p3')",
+    "INSERT INTO parent(name) VALUES('p4')",
+    "ALTER TABLE parent RENAME COLUMN name TO title",
+    "ALTER TABLE child DROP COLUMN v",
+    "ALTER TABLE parent ADD COLUMN note TEXT DEFAULT 'none'",
+    "ALTER TABLE child RENAME TO kids",
+    "BEGIN; UPDATE parent SET n = 0; ROLLBACK; SELECT sum(n) FROM parent",
+    "BEGIN; DELETE FROM parent WHERE id > 2; COMMIT",
+    "SAVEPOINT sp; DELETE FROM child; ROLLBACK TO sp; RELEASE sp; SELECT count(*) FROM child",
+    "BEGIN IMMEDIATE; INSERT INTO parent(name) VALUES('tx'); COMMIT",
+    "ANALYZE; SELECT tbl, idx, stat FROM sqlite_stat1 ORDER BY 1, 2",
+    "PRAGMA integrity_check",
+    "PRAGMA foreign_key_check",
+    "PRAGMA index_list(parent)",
+    "PRAGMA table_info(child)",
+    "EXPLAIN QUERY PLAN SELECT * FROM parent WHERE name = 'p3'",
+    "EXPLAIN QUERY PLAN SELECT pid, count(*) FROM child JOIN parent ON parent.id = child.pid "
+    "GROUP BY pid",
+    "CREATE TABLE gen(a INTEGER, b AS (a * 2) STORED, c AS (a || 'x')); INSERT INTO gen(a) "
+    "SELECT n FROM parent WHERE id <= 4; SELECT * FROM gen ORDER BY a; PRAGMA table_xinfo(gen)",
+    "CREATE TABLE copy AS SELECT id, upper(name) AS up FROM parent WHERE id % 2 = 0; "
+    "SELECT count(*), min(up), max(up) FROM copy",
+    "VACUUM",
+    "DROP INDEX parent_n",
+    "DROP TABLE child",
+    "DROP TRIGGER IF EXISTS parent_gone",
+    "SELECT count(*), sum(n), min(name), max(name) FROM parent",
+    "SELECT pid, count(*) FROM child GROUP BY pid ORDER BY 2 DESC, 1 LIMIT 3",
+    "SELECT count(*) FROM child WHERE pid IS NULL",
+    "SELECT name FROM parent ORDER BY n DESC, id LIMIT 3 OFFSET 2",
+    "DELETE FROM child WHERE id IN (SELECT id FROM child ORDER BY id DESC LIMIT 2)",
+    ".schema",
+    ".indexes",
+    ".tables",
+]  # fmt: skip
+
+
+@st.composite
+def ddl_scripts(draw: st.DrawFn) -> tuple[str, int]:
+    """A parent/child schema, filled with ``rows`` rows each, then schema changes and checks."""
+    rows = draw(st.sampled_from([3, 8, 40, 300, 1500]))
+    statements = [
+        f"PRAGMA foreign_keys = {draw(st.sampled_from(['ON', 'ON', 'OFF']))}",
+        PARENT,
+        "CREATE TABLE log(msg TEXT)",
+        CHILD.format(delete=draw(st.sampled_from(FK_ACTIONS))),
+        "INSERT INTO parent(name, n) WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+        f"FROM c WHERE i < {rows}) SELECT 'p' || i, i * {draw(st.integers(1, 9))} % "
+        f"{draw(st.integers(2, 11))} FROM c",
+        "INSERT INTO child(pid, v) WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+        f"FROM c WHERE i < {rows}) SELECT i % {draw(st.integers(1, 3))} + 1, 'v' || i FROM c",
+        *draw(st.lists(st.sampled_from(DDL_STATEMENTS), min_size=2, max_size=7, unique=True)),
+        "SELECT (SELECT count(*) FROM parent), (SELECT count(*) FROM sqlite_schema)",
+    ]
+    if rows <= 8 and draw(st.booleans()):
+        statements.append(".dump")
+    lines = [part for statement in statements for part in statement.split("; ")]
+    return "".join(s + ("\n" if s.startswith(".") else ";\n") for s in lines), rows
+
+
+@generator("sqlite3", "ddl")
+def ddl_cases() -> st.SearchStrategy[Case]:
+    """Foreign keys, triggers, views, indexes, ALTER TABLE, transactions, bulk rows."""
+
+    def case(p: tuple[tuple[str, int], tuple[str, ...], str]) -> Case:
+        (script, rows), opts, database = p
+        # A large database file would pass the suite's size cap: only small ones are written.
+        return shell_case(script, opts, "stdin", database if rows <= 40 else ":memory:")
+
+    return st.tuples(
+        ddl_scripts(),
+        st.sampled_from([(), (), ("-header",), ("-box",), ("-bail",), ("-echo",), ("-json",)]),
+        st.sampled_from([":memory:", ":memory:", "shop.db"]),
+    ).map(case)
+
+
+@generator("sqlite3", "command-line")
+def command_line_cases() -> st.SearchStrategy[Case]:
+    """The shell's options and arguments: SQL and dot-commands as arguments, -cmd, -init,
+    -deserialize, -readonly, -safe, double-dash spellings, and options missing their value."""
+    statement = st.one_of(
+        st.lists(expressions(1), min_size=1, max_size=2).map(lambda e: f"SELECT {', '.join(e)}"),
+        st.sampled_from([".show", ".mode", ".headers on", ".print hi", ".tables", ".schema",
+                         "SELECT * FROM t ORDER BY 1", "INSERT INTO t VALUES(3, 'c')",
+                         "SELECT count(*) FROM t", ".shell echo sh", ".nullvalue N",
+                         "SELECT NULL, 'x'", ".mode csv", "SELECT 1; SELECT 2"]),
+    )  # fmt: skip
+    option = st.one_of(
+        st.sampled_from(MODE_OPTIONS).map(lambda mode: (f"-{mode}",)),
+        st.sampled_from(MODE_OPTIONS).map(lambda mode: (f"--{mode}",)),
+        st.sampled_from([("-header",), ("--noheader",), ("-bail",), ("-echo",), ("-batch",),
+                         ("-safe",), ("-nofollow",), ("-init", "init.sql"), ("-readonly",),
+                         ("-deserialize",), ("-nosuch",), ("-A",), ("-version",)]),
+        statement.map(lambda s: ("-cmd", s)),
+        st.sampled_from([("-separator", ","), ("-nullvalue", "NULL"), ("-newline", "|")]),
+    )  # fmt: skip
+    trailing = st.sampled_from([(), (), (), (), (), ("-separator",), ("-cmd",), ("-nullvalue",)])
+    init = b"CREATE TABLE IF NOT EXISTS t(a, b);\n.print from init\n"
+
+    def case(p: tuple[list[tuple[str, ...]], str, list[str], tuple[str, ...]]) -> Case:
+        groups, database, statements, end = p
+        opts = tuple(word for group in groups for word in group)
+        files = {"init.sql": init} if "init.sql" in opts else {}
+        if database == "in.db":
+            files["in.db"] = database_bytes(
+                ["CREATE TABLE t(a INTEGER, b TEXT)", "INSERT INTO t VALUES(1, 'a'), (2, 'b')"]
+            )
+        args = (*opts, database, *statements, *end) if database else (*opts, *end)
+        stdin = b"" if statements or not database else b"SELECT 'stdin';\n"
+        return Case(args=args, files=files, stdin=stdin)
+
+    return st.tuples(
+        st.lists(option, max_size=4),
+        st.sampled_from(["in.db", "in.db", ":memory:", "", "new.db"]),
+        st.lists(statement, max_size=3),
+        trailing,
+    ).map(case)
