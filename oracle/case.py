@@ -86,7 +86,7 @@ class Case:
         if self.env:
             record["env"] = dict(self.env)
         if self.timeout != DEFAULT_TIMEOUT:
-            record["timeout"] = self.timeout
+            record["timeout"] = float(self.timeout)  # 5 and 5.0 are one case, one id
         return record
 
     @classmethod

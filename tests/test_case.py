@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from oracle.case import BEHAVIOUR, Case, CaseError, Outcome, decode_bytes, encode_bytes
 from oracle.compare import explain, first_difference
+from oracle.suite import case_id
 
 names = st.lists(
     st.text("abc_.-", min_size=1, max_size=4).filter(lambda p: p not in ".."),
@@ -184,3 +185,11 @@ def test_explain_diffs_the_streams_and_quotes_the_other_fields() -> None:
     assert lines[-1] == "  exit_code: expected 0, yours 2"
     assert explain(gold, Outcome(b"\xff", b"", 0))[-1] == "    +\\xff"
     assert explain(gold, gold) == []
+
+
+def test_a_whole_number_timeout_gives_the_id_its_suite_line_reads_back_with() -> None:
+    """A generator's timeout=5 and the 5.0 a suite line reads back are one case, one id."""
+    written = Case(args=("x",), timeout=5)
+    read_back = Case.from_json(json.loads(json.dumps(written.to_json())))
+    assert read_back.to_json() == written.to_json()
+    assert case_id(read_back) == case_id(written)
