@@ -426,11 +426,26 @@ def function_cases() -> st.SearchStrategy[Case]:
     generated = statements(1).map(
         lambda body: f'function gen(x, n,   s) {{ {"; ".join(body)}; return x "/" n "/" s }}'
     )
-    return st.tuples(definitions, generated, calls, HOW, lines(1, 4)).map(
-        lambda p: runs(
-            SORTED + "\n".join([*p[0], p[1]]) + "\n{ " + "; ".join(p[2]) + " }\n", p[3], p[4]
-        )
+    return st.tuples(definitions, generated, calls, LIBRARY, HOW, lines(1, 4)).map(
+        lambda p: library_runs(SORTED + "\n".join([*p[0], p[1]]) + "\n", p[2], *p[3:])
     )
+
+
+# How a program finds its library of functions: in the program itself, an @include of a case
+# file, -i (--include), or a second -f.
+LIBRARY = st.sampled_from(["inline", "inline", "@include", "-i", "-f"])
+
+
+def library_runs(library: str, calls: list[str], where: str, how: str, text: str) -> Case:
+    """A case whose rule makes ``calls`` into the functions of ``library``."""
+    rule = "{ " + "; ".join(calls) + " }\n"
+    if where == "inline":
+        return runs(library + rule, how, text)
+    files = {"lib.awk": library.encode()}
+    if where == "@include":
+        return runs('@include "lib.awk"\n' + rule, how, text, files=files)
+    options = ("-i", "lib") if where == "-i" else ("-f", "lib.awk")
+    return runs(rule, how if how.startswith("file") else "file", text, options, files)
 
 
 @generator("gawk", "io")
