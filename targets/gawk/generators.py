@@ -606,6 +606,23 @@ def time_cases() -> st.SearchStrategy[Case]:
     )
 
 
+@generator("gawk", "pretty-print")
+def pretty_print_cases() -> st.SearchStrategy[Case]:
+    """The program pretty-printed (-o, --pretty-print), to stdout or to a file, not run: the
+    grammar's programs, with user functions and comments."""
+    comment = st.sampled_from(["", "# a comment\n", "BEGIN { x = 1 } # trailing\n"])
+    functions = st.sampled_from([
+        "", "function f(a, b,   c) { c = a b; return c }\n",
+        "function g(n) { if (n <= 1) return 1; else return n * g(n - 1) }\n",
+    ])  # fmt: skip
+    # -o alone writes awkprof.out; the outcome records the files written.
+    where = st.sampled_from([("-o-",), ("--pretty-print=-",), ("-o",), ("--pretty-print=o.awk",)])
+    how = st.sampled_from(["file", "inline"])
+    return st.tuples(comment, functions, programs(), where, how).map(
+        lambda p: runs(p[0] + p[1] + p[2], p[4], "", p[3])
+    )
+
+
 # ---- gawk's own test suite (test/ of Debian's source package gawk) --------------------------
 
 # Lists of test/Makefile.am whose tests its generated rules run as `gawk -f NAME.awk < NAME.in`.
