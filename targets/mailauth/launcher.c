@@ -7,6 +7,9 @@
  * The script is named as if it sat in /usr/share/mailauth/node_modules/mailauth/bin (it does not):
  * the data files it reads relative to itself (package.json for --version, the licence files,
  * yargs' translations) are there, as npm installs them, and no code is.
+ * node is a private copy of Debian's, mode 0711 like the launcher: /proc/self/exe cannot be read,
+ * and the process, started from a file it cannot read, is not dumpable (its /proc/self/fd, where
+ * node's own descriptors are, belongs to root).
  * NODE_* variables are removed: NODE_OPTIONS could otherwise ask node for a heap snapshot (which
  * holds the script's text) written into the case folder.
  */
@@ -66,7 +69,7 @@ int main(int argc, char **argv) {
     const char *given = getenv("MIRROR_PACK_ROOT");
     char *root = strdup(given ? given : "");
     char node[4096];
-    if (!root || snprintf(node, sizeof node, "%s/usr/bin/node", root) >= (int)sizeof node)
+    if (!root || snprintf(node, sizeof node, "%s/usr/local/lib/mailauth/node", root) >= (int)sizeof node)
         fail("MIRROR_PACK_ROOT");
     unsetenv("MIRROR_PACK_ROOT");
     char **args = calloc((size_t)argc + 5, sizeof *args);
