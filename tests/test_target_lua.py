@@ -8,10 +8,11 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from mirror.specs.generators import any_case
+from mirror.specs.generators import any_case, generators
 from mirror.specs.targets import get_target
+from mirror.strength.coverage import read_record
 from mirror.suites.format import read_suite
-from mirror.suites.store import visible_path
+from mirror.suites.store import load_suite, visible_path
 from oracle.case import Case
 
 # What would make an outcome change from run to run: addresses, hash order, the clock, chance.
@@ -23,6 +24,30 @@ UNSTABLE = re.compile(r"\bpairs\(|os\.(time|clock|date)\(\)|math\.random\(|print
 def test_generated_programs_avoid_what_varies_between_runs(case: Case) -> None:
     program = b"".join([case.stdin, *case.files.values(), *(a.encode() for a in case.args)])
     assert not UNSTABLE.search(program.decode(errors="replace"))
+
+
+# A method called on a bare string literal ("abc":upper()) is a syntax error in Lua.
+BARE_METHOD = re.compile(r'(?<![(\w])"[^"\n]*":\w+\(')
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@given(generators("lua")["strings"])
+def test_string_methods_are_called_on_parenthesised_literals(case: Case) -> None:
+    program = b"".join([case.stdin, *case.files.values(), *(a.encode() for a in case.args)])
+    assert not BARE_METHOD.search(program.decode(errors="replace"))
+
+
+def test_both_suites_hold_every_family_and_reach_most_of_lua() -> None:
+    """The families added for issue 13 (binary chunks, debug hooks, utf8, packing, the
+    collector...) are on both sides, and the held-out suite covers at least 80 % of the lines."""
+    suite = load_suite(get_target("lua"))
+    families = set(generators("lua"))
+    assert families <= {e.family for e in suite.visible}
+    assert families <= {e.family for e in suite.heldout}
+    record = read_record(get_target("lua"))
+    assert record is not None
+    line = record["heldout"]["line"]
+    assert line["covered"] >= 0.8 * line["total"]
 
 
 def test_the_visible_suite_holds_golds_with_output_files() -> None:
