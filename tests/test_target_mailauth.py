@@ -47,7 +47,7 @@ def test_the_spec_pins_mailauth_on_debian_node() -> None:
     target = get_target("mailauth")
     assert target.packages.debian == ["nodejs"]
     assert target.packages.npm[0] == "mailauth@4.4.2" and target.heldout_min >= 1000
-    assert target.build and target.build.sources == ["launcher.c"]
+    assert target.build and target.build.sources == ["launcher.c", "redirect.c"]
     assert target.sandbox.execute[0] == "/usr/local/lib/mailauth/node"
 
 

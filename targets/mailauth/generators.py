@@ -377,16 +377,14 @@ def seal_cases() -> st.SearchStrategy[Case]:
 @generator("mailauth", "command-line")
 def command_line_cases() -> st.SearchStrategy[Case]:
     """Missing or bad options and files, unknown commands, help of the commands that show no
-    host name, the version."""
+    host name, the version. (spf without -f or -i prints its usage, whose --mta default is the
+    box's host name: not asked.)"""
     shapes = st.sampled_from([
         ("--version",), ("sign", "--help"), ("vmc", "--help"), ("license", "--help"),
         ("sign", "message.eml"), ("sign", "message.eml", "-d", "example.com"),
         ("sign", "message.eml", "-d", "example.com", "-s", "s1", "-k", "missing.pem", "-t", "1"),
         ("sign", "message.eml", "-d", "example.com", "-s", "s1", "-k", "message.eml", "-t", "1"),
         ("sign", "missing.eml", "-d", "example.com", "-s", "s1", "-k", "rsa1.pem", "-t", "1"),
-        ("spf", "--mta", MTA),
-        ("spf", "-f", "a@example.com", "--mta", MTA, "--dns-cache", "dns.json"),
-        ("spf", "-i", "192.0.2.1", "--mta", MTA, "--dns-cache", "dns.json"),
         ("spf", "-f", "a@example.com", "-i", "not-an-ip", "--mta", MTA, "--dns-cache", "dns.json"),
         ("report", "message.eml", "--mta", MTA, "--dns-cache", "missing.json"),
         ("report", "message.eml", "--mta", MTA, "--dns-cache", "message.eml"),
