@@ -250,7 +250,7 @@ def cmd_batch(argv: list[str]) -> int:
 def _runner(argv: list[str], extra: "Collection[str]" = ()) -> "tuple[Runner, dict]":
     from pathlib import Path
 
-    from oracle.runner import CASE_DIR, Runner
+    from oracle.runner import CASE_DIR, Runner, Sandbox
 
     valued = {"--program", "--argv0", "--uid", "--case-dir", *extra}
     options, rest = _options(argv, set(), valued)
@@ -261,6 +261,7 @@ def _runner(argv: list[str], extra: "Collection[str]" = ()) -> "tuple[Runner, di
         argv0=options["--argv0"][-1] if "--argv0" in options else None,
         case_dir=Path(options["--case-dir"][-1]) if "--case-dir" in options else CASE_DIR,
         uid=_number(options, "--uid", int),
+        sandbox=Sandbox.limits_only(),  # `serve --sandbox` replaces it for a reference
     )
     return runner, options
 

@@ -33,6 +33,8 @@ BASE_ENV = {
     "TZ": "UTC",
 }
 UMASK = 0o022
+LAUNCHER = "/opt/mirror/bin/sandbox-exec"  # oracle/sandbox.c built with -DSANDBOX_EXEC
+LIMITS_ONLY = "-"  # the MIRROR_SANDBOX rules that set the limits alone
 READ_CHUNK = 65536
 MAX_FILES = 1000  # output files recorded per run; more set files_truncated
 
@@ -83,6 +85,12 @@ class Sandbox:
     rules: str
     preload: str | None = None
     launcher: str | None = None
+
+    @classmethod
+    def limits_only(cls, launcher: str = LAUNCHER) -> Sandbox | None:
+        """The launcher with no rules but the limits (for candidates, which their box
+        confines), or ``None`` where it is not installed (the runner then sets them itself)."""
+        return cls(LIMITS_ONLY, launcher=launcher) if os.access(launcher, os.X_OK) else None
 
 
 @dataclass

@@ -14,6 +14,8 @@
  *     which spares the runner a Python preexec_fn on every run;
  *   - removes MIRROR_SANDBOX, MIRROR_LIMITS and LD_PRELOAD from the environment, so the
  *     program sees the same environment as an unsandboxed run.
+ * MIRROR_SANDBOX="-" sets the limits alone: the runner starts candidates through the launcher
+ * that way (in scoring and `oracle test`), so they too are spawned without a fork of Python.
  * Built as an executable (-DSANDBOX_EXEC), `sandbox-exec PATH ARGV0 ARG...` applies the same
  * rules and then execs PATH: the way in for static programs, which ignore LD_PRELOAD. Started
  * as root with MIRROR_UID set, it first drops to that uid (and gid, no supplementary groups), so
@@ -220,6 +222,10 @@ static void enter_sandbox(void) {
     if (!copy || !limits_copy) fail("strdup");
     set_limits(limits_copy);
     free(limits_copy);
+    if (strcmp(copy, "-") == 0) { /* limits only: a candidate, boxed by its scoring box */
+        free(copy);
+        return;
+    }
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail("no_new_privs");
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) fail("dumpable");
     seccomp();
@@ -291,7 +297,9 @@ int main(int argc, char **argv) {
         unsetenv("MIRROR_PRELOAD");
     } else enter_sandbox();
     execv(argv[1], argv + 2); /* the program sees ARGV0 ARG... */
-    fail(argv[1]);
+    /* As the runner reports a program it cannot start (oracle/runner.py). */
+    fprintf(stderr, "runner: cannot execute %s: %s\n", argv[1], strerror(errno));
+    _exit(127);
 }
 #else
 __attribute__((constructor)) static void sandbox_constructor(void) { enter_sandbox(); }

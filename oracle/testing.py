@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from oracle.compare import explain
-from oracle.runner import Runner
+from oracle.runner import Runner, Sandbox
 from oracle.suite import read_suite
 
 DEFAULT_SUITE = "/task/tests/visible.jsonl"
@@ -28,7 +28,11 @@ def _default_program() -> str:
 def run_visible_suite(suite: str | None, program: str | None, family: str | None, show: int) -> int:
     """Run every case of the suite; print the first ``show`` failures and a summary."""
     path = Path(suite or os.environ.get("MIRROR_SUITE", DEFAULT_SUITE))
-    runner = Runner(program=program or _default_program(), argv0=os.environ.get("MIRROR_COMMAND"))
+    runner = Runner(
+        program=program or _default_program(),
+        argv0=os.environ.get("MIRROR_COMMAND"),
+        sandbox=Sandbox.limits_only(),
+    )
     live = None
     passed = failed = shown = 0
     for entry in read_suite(path):

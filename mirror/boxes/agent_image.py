@@ -18,6 +18,7 @@ from mirror.boxes.images import (
     COMPILE_RUNNER,
     ORACLE_COMMAND,
     RECIPE_VERSION,
+    SANDBOX_LAUNCHER,
     commit_image,
     compiled_files,
     digest,
@@ -145,8 +146,12 @@ def ensure_agent_image() -> str:
         return tag
     log.info("building agent image %s", tag)
     script = _recipe()
-    command = ORACLE_COMMAND.lstrip("/")
-    files = {**runner_files(), command: compiled_files()[command]}
+    # The C client, and the launcher that starts candidates (with the limits alone, as
+    # `oracle test` and scoring run them) without a fork of the runner.
+    compiled = compiled_files()
+    files = runner_files()
+    for path in (ORACLE_COMMAND, SANDBOX_LAUNCHER):
+        files[path.lstrip("/")] = compiled[path.lstrip("/")]
     files[SANDBOX_TOOLS_ARCHIVE] = sandbox_tools()[1]
     container = run_build_step(ensure_base_image(), script, "building the agent image", files)
     commit_image(container, tag, {"mirror.image": "agent"})

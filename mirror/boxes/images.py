@@ -32,6 +32,7 @@ from mirror.boxes.programs import (
 )
 from mirror.errors import HarnessError
 from mirror.specs.targets import ROOT, Target
+from oracle.runner import LAUNCHER as SANDBOX_LAUNCHER
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +111,8 @@ def files_in_image(tag: str, folder: str) -> dict[str, bytes]:
 
 
 def runner_digest() -> str:
-    files = runner_files() | {"client.c": CLIENT_SOURCE.read_bytes()}
+    compiled = {"client.c": CLIENT_SOURCE.read_bytes(), "sandbox.c": SANDBOX_SOURCE.read_bytes()}
+    files = runner_files() | compiled
     return digest(*(f"{name}\n".encode() + data for name, data in files.items()))
 
 
@@ -121,8 +123,8 @@ def tar_of(files: dict[str, bytes], executable: tuple[str, ...] = ()) -> bytes:
         for name, data in files.items():
             info = tarfile.TarInfo(name)
             info.size = len(data)
-            runnable = name in executable or name.startswith("usr/local/bin/")
-            info.mode = 0o755 if runnable or name == PYTHON_ORACLE.lstrip("/") else 0o644
+            runnable = name in executable or name.startswith(("usr/local/bin/", "opt/mirror/bin/"))
+            info.mode = 0o755 if runnable else 0o644
             archive.addfile(info, io.BytesIO(data))
     return buffer.getvalue()
 
@@ -374,7 +376,6 @@ def reference_manifest(target: Target, found: SourceFiles) -> dict[str, Any]:
 SANDBOX_SOURCE = ROOT / "oracle" / "sandbox.c"
 CLIENT_SOURCE = ROOT / "oracle" / "client.c"
 SANDBOX_PRELOAD = "/opt/mirror/lib/libmirror-sandbox.so"
-SANDBOX_LAUNCHER = "/opt/mirror/bin/sandbox-exec"
 
 
 def compiled_tag() -> str:
