@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,20 +27,26 @@ from oracle.runner import Runner
 
 pytestmark = pytest.mark.docker
 ORACLE = str(Path(sys.executable).with_name("oracle"))
+WROTE_FILES = b"oracle: the reference also wrote files; `oracle run --json` shows them\n"
 
 
 def oracle_run(socket: Path, case: Case) -> subprocess.CompletedProcess[bytes]:
     """`oracle run` as a user types it, through the socket."""
     env = {**os.environ, "MIRROR_ORACLE_SOCKET": str(socket)}
     env_options = [f"--env={key}={value}" for key, value in case.env.items()]
-    command = [ORACLE, "run", "--stdin", "-", *env_options, "--", *case.args]
-    return subprocess.run(command, input=case.stdin, capture_output=True, env=env, timeout=60)
+    with tempfile.TemporaryDirectory() as folder:
+        file_options = []
+        for index, (name, data) in enumerate(case.files.items()):
+            (Path(folder) / str(index)).write_bytes(data)
+            file_options.append(f"--file={name}={folder}/{index}")
+        command = [ORACLE, "run", "--stdin", "-", *env_options, *file_options, "--", *case.args]
+        return subprocess.run(command, input=case.stdin, capture_output=True, env=env, timeout=60)
 
 
 @pytest.mark.parametrize("name", sorted(all_targets()))
 def test_oracle_run_is_byte_identical_to_running_the_program_directly(box_factory, name) -> None:
     box = box_factory(name)
-    cases = any_case(name).filter(lambda case: not case.files)
+    cases = any_case(name)
 
     @settings(
         max_examples=25,
@@ -48,12 +55,16 @@ def test_oracle_run_is_byte_identical_to_running_the_program_directly(box_factor
     )
     @given(cases)
     def check(case: Case) -> None:
-        # Both sides are bounded: a case that never ends (jq's `indices("")`) is no evidence.
-        direct = box.exec_direct(list(case.args), case.stdin, case.env, timeout=case.timeout)
-        assume(direct.exit_code != 137)
+        # The oracle first: its runner hands the case folder to the program's uid, as a
+        # direct run that writes files there needs. Both sides are bounded: a case that never
+        # ends (jq's `indices("")`) is no evidence.
         through_oracle = oracle_run(box.socket_path, case)
+        args, files = list(case.args), dict(case.files)
+        direct = box.exec_direct(args, case.stdin, case.env, timeout=case.timeout, files=files)
+        assume(direct.exit_code != 137)
         assert through_oracle.stdout == direct.stdout
-        assert through_oracle.stderr == direct.stderr
+        # A case that writes files (sed's w, bib2json -o) also gets the client's note of them.
+        assert through_oracle.stderr.removesuffix(WROTE_FILES) == direct.stderr
         assert through_oracle.returncode == direct.exit_code
 
     check()

@@ -11,6 +11,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from mirror.boxes.agent_image import ensure_agent_image, masks
 from mirror.scoring.candidates import materialise
 from mirror.scoring.score import copy_workspace, run_cases
 from mirror.specs.targets import bench_target, get_target
@@ -53,6 +54,7 @@ def scoring_benchmark(target_name: str | None = None, cases: int = 2000, workers
     with tempfile.TemporaryDirectory(prefix="mirror-bench-") as tmp:
         workspace = materialise("reference", target, Path(tmp) / "candidate")
         work = copy_workspace(workspace, Path(tmp) / "scoring")
+        ensure_agent_image(), masks(target)  # built or looked up once, not timed as scoring
         started = time.monotonic()
         outcomes = run_cases(work, target, entries, workers)
         scored = time.monotonic() - started

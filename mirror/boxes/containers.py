@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import os
 import socket
@@ -29,6 +31,21 @@ from oracle.client import OracleClient, OracleError
 from oracle.runner import BASE_ENV
 
 log = logging.getLogger(__name__)
+
+# Empty /case and write argv[1]'s files (name -> base64) into it, owned by the program's uid.
+REFILL_CASE = f"""
+import base64, json, os, shutil, sys
+for entry in os.scandir("/case"):
+    shutil.rmtree(entry.path) if entry.is_dir(follow_symlinks=False) else os.unlink(entry.path)
+for name, data in json.loads(sys.argv[1]).items():
+    path = os.path.join("/case", name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as file:
+        file.write(base64.b64decode(data))
+for root, folders, names in os.walk("/case"):
+    for name in [root, *(os.path.join(root, n) for n in folders + names)]:
+        os.chown(name, {PROGRAM_UID}, {PROGRAM_UID})
+"""
 
 CASE_TMPFS = "size=256m,mode=0755"
 QUERY_LOG_IN_BOX = "/var/log/mirror/queries.jsonl"
@@ -94,13 +111,20 @@ class ReferenceBox:
         stdin: bytes = b"",
         env: dict[str, str] | None = None,
         timeout: float = 10.0,
+        files: dict[str, bytes] | None = None,
     ) -> Outcome:
         """Run the program by its command name through ``docker exec``, bypassing the runner.
 
         Same user, folder and environment as the runner uses: the yardstick for its fidelity.
         Killed after ``timeout`` seconds (exit code 137), so a case that never ends cannot hang
-        the yardstick.
+        the yardstick. ``files`` replace what the case folder held, owned by the program's uid.
         """
+        if files is not None:
+            encoded = {name: base64.b64encode(data).decode() for name, data in files.items()}
+            refill = ["python3", "-I", "-S", "-c", REFILL_CASE, json.dumps(encoded)]
+            done = self.container.exec_run(refill, user="0")
+            if done.exit_code != 0:
+                raise EngineError(f"refilling /case failed: {done.output.decode(errors='replace')}")
         fixed = {**BASE_ENV, "HOME": "/case", **(env or {})}
         environment = [f"{key}={value}" for key, value in fixed.items()]
         bounded = ["timeout", "-s", "KILL", f"{timeout:g}", "env", "-i", *environment]
