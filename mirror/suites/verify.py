@@ -46,16 +46,22 @@ class VerifyReport:
 
 
 def verify_suite(
-    target: Target, visible: Path | None = None, progress: bool = True
+    target: Target, visible: Path | None = None, progress: bool = True, sample: int | None = None
 ) -> VerifyReport:
     """Recapture the gold of every visible and held-out case from a fresh reference box, and
-    run the suite checks (``suite_problems``) on the files."""
+    run the suite checks (``suite_problems``) on the files.
+
+    ``sample`` recaptures only about that many cases, evenly spread over the suite's order
+    (family, then id), so every family is drawn and the same cases on every run.
+    """
     from mirror.boxes.containers import reference_box
 
     started = time.monotonic()
     suite = load_suite(target, visible)
     problems = suite_problems(suite, target, generators(target.name))
     entries = [("visible", e) for e in suite.visible] + [("held-out", e) for e in suite.heldout]
+    if sample is not None and len(entries) > sample:
+        entries = entries[:: -(-len(entries) // sample)]
     drift: list[Drift] = []
     volatile: list[Drift] = []
     with (
