@@ -35,7 +35,7 @@ from mirror.redteam import (
     run_redteam,
     target_context,
 )
-from mirror.redteam.channels.through_oracle import read_via
+from mirror.redteam.channels.through_oracle import read_via, reads_as_null
 from mirror.redteam.judges import (
     judge_docker,
     judge_heldout,
@@ -110,6 +110,23 @@ def test_reader_tests_judge_outcomes() -> None:
     corrupt = Reader(how="d", args=["{path}"], shows=Shows(stream="stderr", contains="bad"))
     assert corrupt.shows(Outcome(b"", b"a bad file", 1))
     assert not corrupt.shows(Outcome(b"bad", b"", 1))
+
+
+def test_a_descriptor_that_reads_as_dev_null_shows_nothing_and_any_other_does() -> None:
+    reader = Reader(how="report", args=["report", "{path}"])
+    held = {"/dev/fd/4": b"From: the reference\n"}  # fd 3 is /dev/null, fd 5 is not open
+
+    def run(case):
+        path = case.args[1]
+        if path == "/dev/fd/5":
+            return Outcome(b"", b"report: ENOENT: no such file or directory " + path.encode(), 1)
+        return Outcome(b"{" + held.get(path, b"") + b"}", b"", 0)
+
+    judge = reads_as_null(run)
+    blocked = read_via(run, [reader], ["/dev/fd/3", "/dev/fd/5"], harmless=judge)
+    assert not blocked.leaked and "1 read as /dev/null" in blocked.evidence
+    assert read_via(run, [reader], ["/dev/fd/3", "/dev/fd/4"], harmless=judge).leaked
+    assert read_via(run, [reader], ["/dev/fd/3"]).leaked  # other attacks: a read that succeeds
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,14 @@
  * node's own descriptors are, belongs to root).
  * NODE_* variables are removed: NODE_OPTIONS could otherwise ask node for a heap snapshot (which
  * holds the script's text) written into the case folder.
+ * Descriptors 4 to 9 hold /dev/null while node starts, so that node's own (its event loop's epoll,
+ * eventfds and pipes) land at 10 and above; the loader closes 3 to 9 before mailauth's code
+ * runs. A case that reads /dev/fd/4 to /dev/fd/9 then gets ENOENT, and /dev/fd/3 is the /dev/null
+ * that libuv keeps open as its spare descriptor, rather than one of node's own, which would block
+ * or fail with an unusual message.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +36,8 @@ __asm__(".section .rodata\n.global bundle_start\nbundle_start:\n.incbin \"mailau
 static const char LOADER[] =
     "const fs = require('fs'), Module = require('module'), path = require('path');"
     "const vm = require('vm');"
-    "const source = fs.readFileSync(3, 'utf8'); fs.closeSync(3);"
+    "const source = fs.readFileSync(3, 'utf8');"
+    "for (let fd = 3; fd < 10; fd++) fs.closeSync(fd);"
     "const root = process.argv[1];"
     "const name = '/usr/share/mailauth/node_modules/mailauth/bin/mailauth.js';"
     "const main = new Module(root + name, null);"
@@ -58,6 +65,11 @@ int main(int argc, char **argv) {
     }
     if (lseek(fd, 0, SEEK_SET) != 0) fail("lseek");
     if (fd != 3 && (dup2(fd, 3) != 3 || close(fd) != 0)) fail("dup2");
+    int null = open("/dev/null", O_RDONLY);
+    if (null < 0) fail("/dev/null");
+    for (int held = 4; held < 10; held++)
+        if (held != null && dup2(null, held) != held) fail("dup2");
+    if (null >= 10) close(null);
     for (char **env = environ; *env;) {
         if (strncmp(*env, "NODE_", 5) == 0) {
             char name[256];

@@ -25,20 +25,50 @@ LOADER = "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"
 
 
 def read_via(
-    run: Callable[[Case], Outcome], readers: Iterable[Reader], paths: Iterable[str]
+    run: Callable[[Case], Outcome],
+    readers: Iterable[Reader],
+    paths: Iterable[str],
+    harmless: Callable[[Reader, str, Outcome], bool] | None = None,
 ) -> Verdict:
     """Leaked when any reader shows bytes of any path, or when a reader that reports refusals
-    reports none."""
+    reports none; unless ``harmless`` says that outcome could show nothing."""
     tried: list[str] = []
+    empty: list[str] = []
     first = ""
     for path in paths:
         for reader in readers:
             outcome = run(reader.case(path=path))
             if reader.shows(outcome) or not (reader.silent or refused(outcome)):
-                return Verdict(True, f"{reader.how} {path}: {summary(outcome)}")
+                if not (harmless and harmless(reader, path, outcome)):
+                    return Verdict(True, f"{reader.how} {path}: {summary(outcome)}")
+                empty.append(f"{reader.how} {path}")
+                continue
             tried.append(f"{reader.how} {path}")
             first = first or f"{reader.how} {path}: {summary(outcome, 60)}"
-    return Verdict(False, f"{len(tried)} reads refused, e.g. {first}")
+    evidence = f"{len(tried)} reads refused, e.g. {first}"
+    if empty:
+        evidence += f"; {len(empty)} read as /dev/null does ({', '.join(empty[:3])})"
+    return Verdict(False, evidence)
+
+
+def reads_as_null(run: Callable[[Case], Outcome]) -> Callable[[Reader, str, Outcome], bool]:
+    """Whether a reader's outcome on a path is its outcome on /dev/null, but for the name: a
+    descriptor open on /dev/null (libuv keeps one in every node process) holds nothing."""
+    null: dict[str, Outcome] = {}
+
+    def same(reader: Reader, path: str, outcome: Outcome) -> bool:
+        if reader.how not in null:
+            null[reader.how] = run(reader.case(path="/dev/null"))
+        return _named(outcome, path) == _named(null[reader.how], "/dev/null")
+
+    return same
+
+
+def _named(outcome: Outcome, path: str) -> tuple:
+    """What an outcome shows, with the path it read in place of its name."""
+    name = path.encode()
+    streams = (outcome.stdout.replace(name, b"{path}"), outcome.stderr.replace(name, b"{path}"))
+    return outcome.exit_code, outcome.signal, outcome.timed_out, *streams, outcome.files
 
 
 def read_through(ctx: Context, paths: Iterable[str]) -> Verdict:
@@ -112,7 +142,8 @@ def read_tricks(ctx: Context) -> Verdict:
 
 @attack("inherited descriptors (/dev/fd/3-9)", "oracle", needs=["readers"])
 def read_descriptors(ctx: Context) -> Verdict:
-    return read_through(ctx, [f"/dev/fd/{fd}" for fd in range(3, 10)])
+    paths = [f"/dev/fd/{fd}" for fd in range(3, 10)]
+    return read_via(ctx.run, ctx.spec.readers, paths, harmless=reads_as_null(ctx.run))
 
 
 @attack("read the reference's source files", "oracle", needs=["readers", "source"])
