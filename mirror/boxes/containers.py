@@ -20,6 +20,7 @@ from docker.utils.socket import STDERR, STDOUT, frames_iter
 from mirror.boxes.engine import EngineError, engine
 from mirror.boxes.images import (
     PROGRAM_UID,
+    RUNNER_HOME,
     SANDBOX_LAUNCHER,
     SANDBOX_PRELOAD,
     ReferenceImage,
@@ -32,19 +33,15 @@ from oracle.runner import BASE_ENV
 
 log = logging.getLogger(__name__)
 
-# Empty /case and write argv[1]'s files (name -> base64) into it, owned by the program's uid.
+# Empty /case and write argv[1]'s files (name -> base64) into it, owned by the program's uid: the
+# box's own runner prepares the folder, as it does for every case it runs.
 REFILL_CASE = f"""
-import base64, json, os, shutil, sys
-for entry in os.scandir("/case"):
-    shutil.rmtree(entry.path) if entry.is_dir(follow_symlinks=False) else os.unlink(entry.path)
-for name, data in json.loads(sys.argv[1]).items():
-    path = os.path.join("/case", name)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb") as file:
-        file.write(base64.b64decode(data))
-for root, folders, names in os.walk("/case"):
-    for name in [root, *(os.path.join(root, n) for n in folders + names)]:
-        os.chown(name, {PROGRAM_UID}, {PROGRAM_UID})
+import base64, json, sys
+sys.path.insert(0, "{RUNNER_HOME}")
+from oracle.case import Case
+from oracle.runner import Runner
+files = {{name: base64.b64decode(data) for name, data in json.loads(sys.argv[1]).items()}}
+Runner(program="", uid={PROGRAM_UID})._prepare(Case(files=files))
 """
 
 CASE_TMPFS = "size=256m,mode=0755"
