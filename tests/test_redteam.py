@@ -46,7 +46,7 @@ from mirror.redteam.judges import (
 )
 from mirror.specs.targets import SpecError, all_targets, get_target
 from mirror.suites.store import heldout_root
-from oracle.case import Outcome
+from oracle.case import Case, Outcome
 
 needs_docker = pytest.mark.docker
 CAT = [Reader(how="cat", args=["-c", 'cat "{path}"'])]
@@ -116,7 +116,7 @@ def test_a_descriptor_that_reads_as_dev_null_shows_nothing_and_any_other_does() 
     reader = Reader(how="report", args=["report", "{path}"])
     held = {"/dev/fd/4": b"From: the reference\n"}  # fd 3 is /dev/null, fd 5 is not open
 
-    def run(case):
+    def run(case: Case) -> Outcome:
         path = case.args[1]
         if path == "/dev/fd/5":
             return Outcome(b"", b"report: ENOENT: no such file or directory " + path.encode(), 1)
