@@ -607,42 +607,13 @@ SIGNED: list[str] = [
         ]
     ),
 ]
+# The keys the SIGNED messages were signed with, published where their signatures point.
 SIGNED_DNS: dict = {
-    "fixa._domainkey.example.com": {
-        "TXT": [
-            [
-                "v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDfo35zSQGnRtfg"
-                "5ix6NICb6HcTuX9gz8bdhCsxW7SIHhiRiSK/gzg+scZZ27gMAbLl5Bq8EsyR9H9J/OiJdw"
-                "zFJYAf0z451D5+7bSWH15IdpCaclWqtNLI7kjGmqQ8o2v11WhdivOA6nhINUhMQ2x8X71z"
-                "mcYoD/DVW95ZWID7VwIDAQAB"
-            ]
-        ]
-    },
-    "fixb._domainkey.example.org": {
-        "TXT": [
-            [
-                "v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAnhCIOOrW"
-                "6JtE9ARI3xp647J8kpcrJ92hRR6xddz1+ryycQa80T77JrkPKA1EQZXVXtc1r+V+nPKBee"
-                "FZ0toQj7HkMMWFYCciRhm9/Hqp5IhUHIv3NFJnGILg12SKo1J8UyzLpSvY8GUpNvIN6qMz"
-                "CDk0sOwzG5R+oKpFSr05fMVS0BT5fAqRsRBWaKcsThMEVFKXIOi1SiEomECgowY63W0K78"
-                "9nPHdF2WZePeTfAfHhsI7GszC5Q4XFU2uUdBNUwdD7siWL9PdvJ23bULsj3vmLpXyKBZM5"
-                "asHhTHvD48SJqGpCEtyyqq/VJrCCBdyxzApKF4YiZLzgnoaONRMGGwIDAQAB"
-            ]
-        ]
-    },
-    "fixc._domainkey.mail.example.com": {
-        "TXT": [["v=DKIM1; k=ed25519; p=yzIlVjboqrq+9R6ZapIVA2Fif/dtOctafbjP/0c1AhU="]]
-    },
-    "arc1._domainkey.example.net": {
-        "TXT": [
-            [
-                "v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAnhCIOOrW"
-                "6JtE9ARI3xp647J8kpcrJ92hRR6xddz1+ryycQa80T77JrkPKA1EQZXVXtc1r+V+nPKBee"
-                "FZ0toQj7HkMMWFYCciRhm9/Hqp5IhUHIv3NFJnGILg12SKo1J8UyzLpSvY8GUpNvIN6qMz"
-                "CDk0sOwzG5R+oKpFSr05fMVS0BT5fAqRsRBWaKcsThMEVFKXIOi1SiEomECgowY63W0K78"
-                "9nPHdF2WZePeTfAfHhsI7GszC5Q4XFU2uUdBNUwdD7siWL9PdvJ23bULsj3vmLpXyKBZM5"
-                "asHhTHvD48SJqGpCEtyyqq/VJrCCBdyxzApKF4YiZLzgnoaONRMGGwIDAQAB"
-            ]
-        ]
-    },
+    name: {"TXT": [[f"v=DKIM1; k={kind}; p={PUBLIC[key]}"]]}
+    for name, kind, key in [
+        ("fixa._domainkey.example.com", "rsa", "rsa1"),
+        ("fixb._domainkey.example.org", "rsa", "rsa2"),
+        ("fixc._domainkey.mail.example.com", "ed25519", "ed"),
+        ("arc1._domainkey.example.net", "rsa", "rsa2"),
+    ]
 }
