@@ -125,6 +125,8 @@ class Worker:
         if isinstance(reply, BaseException):
             self._socket.close()
             raise reply
+        assert isinstance(reply, int)
+        self.pid = reply  # in the box's pid namespace
 
     def run(self, case: Case, output_bytes: int | None) -> Outcome:
         _send(self._socket, (case, output_bytes))
@@ -145,8 +147,9 @@ def _become_job(runner: Runner, flags: int, options: str, sock: socket.socket) -
         _mount("tmpfs", str(runner.case_dir), "tmpfs", flags, options)
         drop_setup_capabilities()
         # /proc stays the box's: its pid for this process is the one its programs descend from.
-        runner = dataclasses.replace(runner, job_pid=int(os.readlink("/proc/self")))
-        _send(sock, "ready")
+        job_pid = int(os.readlink("/proc/self"))
+        runner = dataclasses.replace(runner, job_pid=job_pid)
+        _send(sock, job_pid)  # ready
         runner.warm()
     except OSError as error:
         _send(sock, error)
@@ -182,6 +185,7 @@ class Jobs:
                 drop_setup_capabilities()
             except OSError as error:
                 log.warning("could not drop setup capabilities: %s", error)
+        runner.resident_pids = frozenset(worker.pid for worker in self.workers)
         self._free = list(range(1 + len(self.workers)))
         self._condition = threading.Condition()
         runner.warm()  # after the workers' forks, which must not inherit its launcher

@@ -37,6 +37,7 @@ LAUNCHER = "/opt/mirror/bin/sandbox-exec"  # oracle/sandbox.c built with -DSANDB
 LIMITS_ONLY = "-"  # the MIRROR_SANDBOX rules that set the limits alone
 READ_CHUNK = 65536
 MAX_FILES = 1000  # output files recorded per run; more set files_truncated
+PR_SET_CHILD_SUBREAPER = 36
 
 
 @dataclass(frozen=True)
@@ -109,10 +110,14 @@ class Runner:
     sandbox: Sandbox | None = None
     # In a parallel job (oracle/jobs.py): the job's own pid, above all its program's processes.
     job_pid: int | None = None
+    # The runner's own long-lived children that are not the program's (parallel jobs).
+    resident_pids: frozenset[int] = frozenset()
     # A launcher started ahead of the next case (see warm()), and the pipe it waits on.
     _warm: tuple[subprocess.Popen[bytes], int] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    # Whether this process adopts every orphan of its descendants (see _sweep).
+    _adopts_orphans: bool | None = field(default=None, init=False, repr=False, compare=False)
 
     def run(self, case: Case, output_bytes: int | None = None) -> Outcome:
         """Run one case and return what it produced; never raises for the program's faults.
@@ -144,7 +149,7 @@ class Runner:
         finally:
             _kill_group(process.pid)
             if self.uid is not None:
-                kill_user_processes(self.uid, job_pid=self.job_pid)
+                self._sweep()
         files, files_truncated = collect_files(self.case_dir, case.files, cap)
         return Outcome(
             stdout=streams[0],
@@ -158,6 +163,26 @@ class Runner:
             files=files,
             files_truncated=files_truncated,
         )
+
+    def _sweep(self) -> None:
+        """Kill whatever the program left running (escapees, fork bombs).
+
+        This process adopts every orphan of its descendants (it is the box's init, a job's
+        pid 1, or a child subreaper), so when its only children are its own (the warm
+        launcher, the resident jobs), nothing the program started lives on: that check costs
+        a read of this process's children, where the sweep over every process of the uid
+        reads them all. Anything else, even a dying process, gets the whole sweep.
+        """
+        _reap_orphans()
+        if self._adopts_orphans is None:
+            self._adopts_orphans = os.getpid() == 1 or _become_subreaper()
+        if self._adopts_orphans:
+            own = set(self.resident_pids)
+            if self._warm is not None:
+                own.add(self._warm[0].pid)
+            if _children(level=0 if self.job_pid is None else 1) <= own:
+                return
+        kill_user_processes(self.uid, job_pid=self.job_pid)
 
     def warm(self) -> None:
         """Start the launcher of the next case now, so that case pays no spawn: it waits as
@@ -422,13 +447,15 @@ def kill_user_processes(uid: int, rounds: int = 100, job_pid: int | None = None)
 
     Orphans are re-parented to the box's init, which is this server, so it reaps them too. A
     parallel job (``job_pid``, pid 1 of its own pid namespace) owns the processes it is an
-    ancestor of; the server's own job those of the box's pid namespace, not a nested one.
+    ancestor of, and signals them by their pid in its namespace (it reads the box's /proc);
+    the server's own job owns those of the box's pid namespace, not a nested one.
     """
+    level = 0 if job_pid is None else 1
     for _ in range(rounds):
         _reap_orphans()
         statuses = {pid: _status(pid) for pid in _pids()}
         pids = [
-            pid
+            status[2][level]
             for pid, status in statuses.items()
             if status and status[0] == uid and _owned(pid, statuses, job_pid)
         ]
@@ -443,7 +470,7 @@ def kill_user_processes(uid: int, rounds: int = 100, job_pid: int | None = None)
 
 def _owned(pid: int, statuses: dict, job_pid: int | None) -> bool:
     if job_pid is None:
-        return not statuses[pid][2]
+        return len(statuses[pid][2]) == 1
     for _ in range(4096):
         status = statuses.get(pid)
         if status is None:
@@ -466,9 +493,34 @@ def _pids() -> list[int]:
     return [int(name) for name in os.listdir("/proc") if name.isdigit()]
 
 
-def _status(pid: int) -> tuple[int, int, bool] | None:
-    """(real uid, parent pid, in a nested pid namespace) of a process that is not a zombie,
-    from /proc/PID/status (whose folder shows root as owner for undumpable processes)."""
+def _children(level: int) -> set[int]:
+    """This process's children (every thread's), by their pid in the pid namespace ``level``
+    below the one of /proc: 0 for the box's, 1 for a parallel job's own."""
+    pids = set()
+    for thread in os.listdir("/proc/self/task"):
+        path = f"/proc/self/task/{thread}/children"
+        # A thread that has just ended has no file (its children went to another thread).
+        with contextlib.suppress(FileNotFoundError), open(path, "rb") as children:
+            pids.update(int(pid) for pid in children.read().split())
+    if level == 0:
+        return pids
+    statuses = [_status(pid) for pid in pids]
+    # One that is gone or a zombie has no pid to compare: count it as a stranger (-1).
+    return {status[2][level] if status else -1 for status in statuses}
+
+
+def _become_subreaper() -> bool:
+    """Make this process adopt its descendants' orphans, as init does (PR_SET_CHILD_SUBREAPER)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+
+
+def _status(pid: int) -> tuple[int, int, tuple[int, ...]] | None:
+    """(real uid, parent pid, its pids from the box's pid namespace down to its own) of a
+    process that is not a zombie, from /proc/PID/status (whose folder shows root as owner for
+    undumpable processes)."""
     uid = parent = 0
     try:
         with open(f"/proc/{pid}/status", "rb") as status:
@@ -480,10 +532,10 @@ def _status(pid: int) -> tuple[int, int, bool] | None:
                 elif line.startswith(b"Uid:"):
                     uid = int(line.split()[1])
                 elif line.startswith(b"NSpid:"):
-                    return uid, parent, len(line.split()) > 2
+                    return uid, parent, tuple(int(field) for field in line.split()[1:])
     except (FileNotFoundError, ProcessLookupError):
         return None
-    return uid, parent, False
+    return uid, parent, (pid,)
 
 
 def _make_removable(function: object, path: str, error: object) -> None:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import socketserver
 import threading
 import time
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -28,7 +30,12 @@ IDLE_TIMEOUT = 3600.0
 
 
 class OracleServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
-    """A threaded unix-socket server whose runs share ``jobs`` job slots."""
+    """A threaded unix-socket server whose runs share ``jobs`` job slots.
+
+    Each connection gets a thread, as with :class:`socketserver.ThreadingMixIn`, but an idle
+    one when there is: a query of the `oracle run` command is one connection, and starting a
+    thread for it cost more than the rest of the server's own work on the case.
+    """
 
     daemon_threads = True
 
@@ -38,11 +45,20 @@ class OracleServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         if socket_path.exists():
             socket_path.unlink()
         self.runner = runner
-        self.log_path = log_path
+        self.log_file = log_path.open("a", encoding="utf-8") if log_path else None
         self.log_lock = threading.Lock()
         self.jobs = Jobs(runner, jobs)  # before any thread: workers are forked
+        self.threads = _Threads(self.process_request_thread)
         super().__init__(str(socket_path), _Handler)
         os.chmod(socket_path, 0o666)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.threads.serve(request, client_address)
+
+    def server_close(self) -> None:
+        super().server_close()
+        if self.log_file is not None:
+            self.log_file.close()
 
     def answer(self, line: bytes) -> bytes:
         """Answer one request line: a JSON line, or a raw reply when the request asks."""
@@ -66,7 +82,7 @@ class OracleServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         return _json_line({"ok": True, "outcome": outcome.to_json()})
 
     def _log(self, case: Case, outcome: Any) -> None:
-        if self.log_path is None:
+        if self.log_file is None:
             return
         entry = {
             "time": time.time(),
@@ -82,8 +98,34 @@ class OracleServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
             "files_out": {name: len(data) for name, data in outcome.files.items()},
             "duration": round(outcome.duration, 6),
         }
-        with self.log_lock, open(self.log_path, "a", encoding="utf-8") as log:
-            log.write(json.dumps(entry) + "\n")
+        with self.log_lock:
+            self.log_file.write(json.dumps(entry) + "\n")
+            self.log_file.flush()
+
+
+class _Threads:
+    """Daemon threads that serve one connection at a time and then wait for the next; a new
+    thread starts only when no thread waits."""
+
+    def __init__(self, serve: Callable[[Any, Any], None]):
+        self._serve = serve
+        self._connections: queue.SimpleQueue[tuple[Any, Any]] = queue.SimpleQueue()
+        self._idle = 0
+        self._lock = threading.Lock()
+
+    def serve(self, request: Any, client_address: Any) -> None:
+        with self._lock:
+            if self._idle:
+                self._idle -= 1
+            else:
+                threading.Thread(target=self._loop, daemon=True).start()
+        self._connections.put((request, client_address))
+
+    def _loop(self) -> None:
+        while True:
+            self._serve(*self._connections.get())
+            with self._lock:
+                self._idle += 1
 
 
 class _Handler(socketserver.StreamRequestHandler):

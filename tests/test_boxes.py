@@ -170,8 +170,18 @@ def test_fork_bomb_is_contained(shell_box: OracleClient) -> None:
     assert time.monotonic() - started < 2
 
 
-def test_escaped_processes_do_not_outlive_their_case(shell_box: OracleClient) -> None:
-    sh(shell_box, "setsid sleep 1000 >/dev/null 2>&1 < /dev/null &")
+@pytest.mark.parametrize(
+    "escape",
+    [
+        "setsid sleep 1000 >/dev/null 2>&1 < /dev/null &",
+        # a session of two, whose leader outlives the case too
+        "setsid sh -c 'sleep 1000 & exec sleep 999' >/dev/null 2>&1 < /dev/null &",
+        # a daemon whose parent has already gone: an orphan while the case still runs
+        "(setsid sleep 1000 >/dev/null 2>&1 < /dev/null &); sleep 0.2",
+    ],
+)
+def test_escaped_processes_do_not_outlive_their_case(shell_box: OracleClient, escape) -> None:
+    sh(shell_box, escape)
     survivors = sh(shell_box, "cat /proc/[0-9]*/comm").stdout.split()
     assert b"sleep" not in survivors
 

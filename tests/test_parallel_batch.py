@@ -101,3 +101,22 @@ def test_concurrent_cases_each_have_their_own_case_folder(
         assert elapsed < 1.5, f"the two cases did not run at once ({elapsed:.2f}s)"
         assert first.run(Case(args=("-c", "ls -A"))).stdout == b""
         assert second.run(Case(args=("-c", "ls -A"))).stdout == b""
+
+
+def test_escaped_processes_of_concurrent_cases_die_with_their_case(tmp_path: Path) -> None:
+    """A parallel job sweeps its own program's escapees, by their pid in its own namespace."""
+    image = ensure_reference_image(get_target(REPRESENTATIVE)).tag
+    socket = tmp_path / "s" / "o.sock"
+    escape = "setsid sleep 1000 >/dev/null 2>&1 </dev/null & sleep 0.5; echo ran"
+    with (
+        runner_box(image, "/bin/sh", "sh", socket, tmp_path / "log", "jobs"),
+        OracleClient(socket) as first,
+        OracleClient(socket) as second,
+    ):
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(2) as pool:
+            futures = [pool.submit(c.run, Case(args=("-c", escape))) for c in (first, second)]
+            assert [future.result(timeout=60).stdout for future in futures] == [b"ran\n"] * 2
+        survivors = first.run(Case(args=("-c", "cat /proc/[0-9]*/comm"))).stdout.split()
+        assert b"sleep" not in survivors
