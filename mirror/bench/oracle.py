@@ -28,8 +28,10 @@ log = logging.getLogger(__name__)
 
 BATCH_ROUNDS = 2  # whole `oracle batch` runs timed per round, at most: each is batch_size cases
 INTERLEAVE = 3  # rounds in which every method takes its turn
+SHELL_LOOP = 100  # calls per timed bash loop
 
-BARE = "bare exec in box (uid 61000)"
+BARE = "bare exec in box"
+BARE_UID = "bare exec in box as uid 61000"
 COMMAND = "oracle run (C) in box"
 PYTHON_COMMAND = "oracle run (Python, old) in box"
 IMPORTED_BOX = "imported client in box"
@@ -38,8 +40,13 @@ BATCH = "oracle batch --jobs 1 per case"
 BATCH_PARALLEL = "oracle batch --jobs 2 per case"
 SDK_EXEC = "docker SDK exec_run from host"
 CLI_EXEC = "docker exec CLI from host"
+SHELL_BARE = "shell loop: the program"
+SHELL_COMMAND = "shell loop: oracle run"
 METHODS = (
     BARE,
+    BARE_UID,
+    SHELL_BARE,
+    SHELL_COMMAND,
     COMMAND,
     PYTHON_COMMAND,
     IMPORTED_BOX,
@@ -53,15 +60,33 @@ METHODS = (
 # Run in the box as root by `python3 -I -S -c`: argv[1] holds the parameters as JSON; prints
 # {"ms": [...], "stdout": "..."} after one untimed warm-up call.
 BOX_SCRIPT = f"""
-import json, subprocess, sys, time
+import json, os, shlex, shutil, subprocess, sys, time
 sys.path.insert(0, "{RUNNER_HOME}")
 p = json.loads(sys.argv[1])
 env = {{**p["env"], "MIRROR_ORACLE_SOCKET": p["socket"]}}
 
 def bare():
     return subprocess.run([p["command"], *p["args"]], executable=p["binary"], capture_output=True,
+                          cwd="/case", env=env).stdout
+
+def bare_uid():
+    return subprocess.run([p["command"], *p["args"]], executable=p["binary"], capture_output=True,
                           cwd="/case", env=env, user=p["uid"], group=p["uid"],
                           extra_groups=[]).stdout
+
+def shell(line):  # `per` calls of the line from one bash loop; the last one's output
+    loop = f"for i in $(seq {{p['per'] - 1}}); do {{line}} >/dev/null; done; {{line}}"
+    return subprocess.run(["bash", "-c", loop], capture_output=True, cwd="/case", env=env).stdout
+
+def shell_bare():  # by its command name if PATH finds the binary; else a subshell's exec -a
+    found = shutil.which(p["command"], path=env["PATH"])
+    line = shlex.join([p["command"], *p["args"]])
+    if not (found and os.path.realpath(found) == os.path.realpath(p["binary"])):
+        line = "(" + shlex.join(["exec", "-a", p["command"], p["binary"], *p["args"]]) + ")"
+    return shell(line)
+
+def shell_command():
+    return shell(shlex.join(["oracle", "run", "--", *p["args"]]))
 
 def command():
     return subprocess.run(["oracle", "run", "--", *p["args"]], capture_output=True,
@@ -101,13 +126,14 @@ Measure = Callable[[], tuple[list[float], bytes]]
 def _in_box(
     box: ReferenceBox, method: str, repeat: int, batch_size: int = 1, jobs: int = 1
 ) -> Measure:
-    """Time ``method`` of :data:`BOX_SCRIPT` inside the box; per case when it runs a batch."""
+    """Time ``method`` of :data:`BOX_SCRIPT` inside the box; per case when it runs a batch
+    or a shell loop."""
     params = {
         "method": method,
         "repeat": repeat,
         "batch": batch_size,
         "jobs": jobs,
-        "per": batch_size if method == "batch" else 1,
+        "per": batch_size if method == "batch" else SHELL_LOOP if "shell" in method else 1,
         "args": box.target.bench.oracle,
         "command": box.target.command,
         "binary": box.target.binary,
@@ -149,6 +175,9 @@ def _measures(
     docker_exec = ["docker", "exec", box.container.id, *query]
     return {
         BARE: _in_box(box, "bare", repeat),
+        BARE_UID: _in_box(box, "bare_uid", repeat),
+        SHELL_BARE: _in_box(box, "shell_bare", min(repeat, BATCH_ROUNDS)),
+        SHELL_COMMAND: _in_box(box, "shell_command", min(repeat, BATCH_ROUNDS)),
         COMMAND: _in_box(box, "command", repeat),
         PYTHON_COMMAND: _in_box(box, "python_command", repeat),
         IMPORTED_BOX: _in_box(box, "imported", repeat),
@@ -202,7 +231,10 @@ def oracle_benchmark(repeat: int, batch_size: int, state: Path) -> str:
         f"in {INTERLEAVE} interleaved rounds; "
         f"batch: {rounds} runs of {batch_size} cases, each run's wall / {batch_size}, "
         "start-up included",
-        f"bare exec: subprocess as uid {PROGRAM_UID} with pipes, timed in the box; "
+        f"bare exec: the program by Python's subprocess with pipes, as the caller (root), timed "
+        f"in the box: what an agent pays for its own copy. As uid {PROGRAM_UID}, subprocess "
+        "must fork, not vfork (the yardstick of the first tables); shell loops: "
+        f"{SHELL_LOOP} calls from one bash loop, per call",
         f"host load (1-minute, median of rounds) {load:.1f} on {os.cpu_count()} CPUs",
         "",
         f"{'method':<32} {'median ms':>10} {'p90 ms':>8} {'x bare':>7}",
@@ -242,6 +274,8 @@ def _goals(m: dict[str, float]) -> list[tuple[bool, str]]:
         (
             m[COMMAND] <= 1.5 * bare,
             f"oracle run command <= 1.5x bare exec ({m[COMMAND] / bare:.2f}x; "
+            f"in a shell loop {m[SHELL_COMMAND] / m[SHELL_BARE]:.2f}x; "
+            f"against the uid's bare exec {m[COMMAND] / m[BARE_UID]:.2f}x; "
             f"the Python command {m[PYTHON_COMMAND] / bare:.2f}x)",
         ),
         (
