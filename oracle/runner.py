@@ -149,7 +149,7 @@ class Runner:
         finally:
             _kill_group(process.pid)
             if self.uid is not None:
-                self._sweep()
+                self._sweep(self.uid)
         files, files_truncated = collect_files(self.case_dir, case.files, cap)
         return Outcome(
             stdout=streams[0],
@@ -164,7 +164,7 @@ class Runner:
             files_truncated=files_truncated,
         )
 
-    def _sweep(self) -> None:
+    def _sweep(self, uid: int) -> None:
         """Kill whatever the program left running (escapees, fork bombs).
 
         This process adopts every orphan of its descendants (it is the box's init, a job's
@@ -182,7 +182,7 @@ class Runner:
                 own.add(self._warm[0].pid)
             if _children(level=0 if self.job_pid is None else 1) <= own:
                 return
-        kill_user_processes(self.uid, job_pid=self.job_pid)
+        kill_user_processes(uid, job_pid=self.job_pid)
 
     def warm(self) -> None:
         """Start the launcher of the next case now, so that case pays no spawn: it waits as
@@ -496,7 +496,7 @@ def _pids() -> list[int]:
 def _children(level: int) -> set[int]:
     """This process's children (every thread's), by their pid in the pid namespace ``level``
     below the one of /proc: 0 for the box's, 1 for a parallel job's own."""
-    pids = set()
+    pids: set[int] = set()
     for thread in os.listdir("/proc/self/task"):
         path = f"/proc/self/task/{thread}/children"
         # A thread that has just ended has no file (its children went to another thread).

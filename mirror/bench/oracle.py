@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from mirror.bench.cpu import cpu_per_case, cpu_rows
 from mirror.bench.phases import PHASES, runner_phases
 from mirror.boxes.containers import ReferenceBox, reference_box
 from mirror.boxes.images import PROGRAM_UID, PYTHON_ORACLE, RUNNER_HOME
@@ -42,12 +43,14 @@ SDK_EXEC = "docker SDK exec_run from host"
 CLI_EXEC = "docker exec CLI from host"
 SHELL_BARE = "shell loop: the program"
 SHELL_COMMAND = "shell loop: oracle run"
+CLIENT_START = "oracle run (C), no server"
 METHODS = (
     BARE,
     BARE_UID,
     SHELL_BARE,
     SHELL_COMMAND,
     COMMAND,
+    CLIENT_START,
     PYTHON_COMMAND,
     IMPORTED_BOX,
     IMPORTED_HOST,
@@ -91,6 +94,12 @@ def shell_command():
 def command():
     return subprocess.run(["oracle", "run", "--", *p["args"]], capture_output=True,
                           env=env).stdout
+
+def client_start():  # the command's own start: it finds no server and exits 125
+    result = subprocess.run(["oracle", "run", "--", *p["args"]], capture_output=True,
+                            env={{**env, "MIRROR_ORACLE_SOCKET": "/nonexistent"}})
+    assert result.returncode == 125, result
+    return result.stdout
 
 def python_command():
     return subprocess.run(["{PYTHON_ORACLE}", "run", "--", *p["args"]], capture_output=True,
@@ -179,6 +188,7 @@ def _measures(
         SHELL_BARE: _in_box(box, "shell_bare", min(repeat, BATCH_ROUNDS)),
         SHELL_COMMAND: _in_box(box, "shell_command", min(repeat, BATCH_ROUNDS)),
         COMMAND: _in_box(box, "command", repeat),
+        CLIENT_START: _in_box(box, "client_start", repeat),
         PYTHON_COMMAND: _in_box(box, "python_command", repeat),
         IMPORTED_BOX: _in_box(box, "imported", repeat),
         IMPORTED_HOST: _from_host(lambda: client.run(Case(args=tuple(query[1:]))).stdout, repeat),
@@ -216,13 +226,14 @@ def oracle_benchmark(repeat: int, batch_size: int, state: Path) -> str:
             loads.append(os.getloadavg()[0])
             for label in METHODS:
                 ms, stdout = measures[label]()
-                if stdout != expected:
+                if stdout != (b"" if label == CLIENT_START else expected):
                     raise HarnessError(f"{label} printed {stdout!r}, expected {expected!r}")
                 samples[label] += ms
         for label, ms in samples.items():
             log.info("%s (ms): %s", label, " ".join(f"{m:.2f}" for m in ms))
             rows[label] = statistics.median(ms), _p90(ms)
         phases = runner_phases(box, list(args), repeat)
+        split = cpu_per_case(box, list(args), batch_size)
     bare = rows[BARE][0]
     rounds = min(per_round, BATCH_ROUNDS) * INTERLEAVE
     load = statistics.median(loads)
@@ -243,7 +254,7 @@ def oracle_benchmark(repeat: int, batch_size: int, state: Path) -> str:
     ]
     medians = {label: mid for label, (mid, _) in rows.items()}
     lines += [f"{'PASS' if ok else 'FAIL'}  {goal}" for ok, goal in _goals(medians)]
-    lines += ["", *_phase_rows(phases, repeat)]
+    lines += ["", *_phase_rows(phases, repeat), "", *cpu_rows(split, batch_size)]
     return "\n".join(lines)
 
 

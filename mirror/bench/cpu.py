@@ -1,0 +1,85 @@
+"""Where the CPU time of a case goes: one `oracle batch` timed in the reference box, with the
+CPU time of every process of the runner, of what it reaped (launchers and programs) and of
+the batch client, per case."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mirror.errors import HarnessError
+
+# Run in the box as root: argv[1] is {"args": [...], "cases": N, "socket": PATH}; prints
+# {jobs: {"wall": ms, "runner": ms, "reaped": ms, "client": ms}} per case, for 1 and 2 jobs.
+CPU_SCRIPT = r"""
+import json, os, resource, subprocess, sys, time
+p = json.loads(sys.argv[1])
+TICK = os.sysconf("SC_CLK_TCK")
+
+def runners():  # the server and its parallel jobs: every process whose command line serves
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if b"\0serve\0" in open(f"/proc/{pid}/cmdline", "rb").read():
+                found.append(pid)
+        except OSError:
+            pass
+    return found
+
+def cpu(pids):  # (own, reaped children's) CPU seconds of the processes
+    own = reaped = 0.0
+    for pid in pids:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        own += (int(fields[11]) + int(fields[12])) / TICK
+        reaped += (int(fields[13]) + int(fields[14])) / TICK
+    return own, reaped
+
+pids = runners()
+cases = (json.dumps({"args": p["args"]}) + "\n").encode() * p["cases"]
+env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "MIRROR_ORACLE_SOCKET": p["socket"]}
+result = {}
+for jobs in (1, 2):
+    before, usage = cpu(pids), resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(["oracle", "batch", "--jobs", str(jobs)], input=cases, env=env,
+                   capture_output=True, check=True)
+    wall = time.perf_counter() - started
+    after, done = cpu(pids), resource.getrusage(resource.RUSAGE_CHILDREN)
+    client = done.ru_utime + done.ru_stime - usage.ru_utime - usage.ru_stime
+    per_case = lambda seconds: round(seconds * 1000 / p["cases"], 3)
+    result[jobs] = {"wall": per_case(wall), "runner": per_case(after[0] - before[0]),
+                    "reaped": per_case(after[1] - before[1]), "client": per_case(client)}
+print(json.dumps(result))
+"""
+
+CPU_ROWS = {
+    "runner": "the server and its jobs (Python)",
+    "reaped": "what they reaped: launchers and programs",
+    "client": "the `oracle batch` client",
+}
+
+
+def cpu_per_case(box: Any, args: list[str], cases: int) -> dict[str, dict[str, float]]:
+    """Per case ms of wall and CPU time of a batch of ``cases``, ``{"1": {...}, "2": {...}}``
+    by job count."""
+    params = {"args": args, "cases": cases, "socket": f"/oracle/{box.socket_path.name}"}
+    command = ["python3", "-I", "-S", "-c", CPU_SCRIPT, json.dumps(params)]
+    exit_code, (out, err) = box.container.exec_run(command, user="0", demux=True)
+    if exit_code != 0:
+        raise HarnessError(f"timing a batch's CPU in the box failed:\n{err.decode()}")
+    return json.loads(out)
+
+
+def cpu_rows(split: dict[str, dict[str, float]], cases: int) -> list[str]:
+    """The report's lines: CPU ms per case of each part, by job count."""
+    lines = [
+        f"where a batch case's CPU goes (ms per case, `oracle batch` of {cases} cases, the "
+        "client's start-up included; CPU is counted in 10 ms ticks)",
+        f"{'part':<8} {'1 job':>6} {'2 jobs':>6}  what",
+    ]
+    for name, what in CPU_ROWS.items():
+        lines.append(f"{name:<8} {split['1'][name]:>6.3f} {split['2'][name]:>6.3f}  {what}")
+    total = {jobs: sum(split[jobs][name] for name in CPU_ROWS) for jobs in ("1", "2")}
+    lines.append(f"{'total':<8} {total['1']:>6.3f} {total['2']:>6.3f}  CPU of a case")
+    lines.append(f"{'wall':<8} {split['1']['wall']:>6.3f} {split['2']['wall']:>6.3f}  per case")
+    return lines
