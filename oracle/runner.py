@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from oracle.case import Case, Outcome
+from oracle.launcher import Launched, ResidentLauncher
 
 TYPE_CHECKING = False  # typing stays off the start-up path of `oracle run`
 if TYPE_CHECKING:
@@ -112,10 +113,8 @@ class Runner:
     job_pid: int | None = None
     # The runner's own long-lived children that are not the program's (parallel jobs).
     resident_pids: frozenset[int] = frozenset()
-    # A launcher started ahead of the next case (see warm()), and the pipe it waits on.
-    _warm: tuple[subprocess.Popen[bytes], int] | None = field(
-        default=None, init=False, repr=False, compare=False
-    )
+    # The resident launcher that forks each case's program (see warm()).
+    _launcher: ResidentLauncher | None = field(default=None, init=False, repr=False, compare=False)
     # Whether this process adopts every orphan of its descendants (see _sweep).
     _adopts_orphans: bool | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -134,7 +133,7 @@ class Runner:
             # A missing or broken candidate binary is an outcome, not a harness failure.
             message = f"runner: cannot execute {self.program}: {error.strerror}\n"
             return Outcome(b"", message.encode(), 127, duration=time.monotonic() - started)
-        self.warm()  # the next case's launcher starts while this case's program runs
+        self.warm()  # after a case that had to start its own launcher
         deadline = started + case.timeout
         try:
             streams, timed_out, truncated = _pump(process, case.stdin, deadline, cap)
@@ -149,7 +148,7 @@ class Runner:
         finally:
             _kill_group(process.pid)
             if self.uid is not None:
-                self._sweep(self.uid)
+                self._sweep(self.uid, getattr(process, "left_children", False))
         files, files_truncated = collect_files(self.case_dir, case.files, cap)
         return Outcome(
             stdout=streams[0],
@@ -164,77 +163,57 @@ class Runner:
             files_truncated=files_truncated,
         )
 
-    def _sweep(self, uid: int) -> None:
+    def _sweep(self, uid: int, left_children: bool) -> None:
         """Kill whatever the program left running (escapees, fork bombs).
 
         This process adopts every orphan of its descendants (it is the box's init, a job's
-        pid 1, or a child subreaper), so when its only children are its own (the warm
-        launcher, the resident jobs), nothing the program started lives on: that check costs
-        a read of this process's children, where the sweep over every process of the uid
-        reads them all. Anything else, even a dying process, gets the whole sweep.
+        pid 1, or a child subreaper), so when its only children are its own (the resident
+        launcher, the resident jobs) and the launcher has none left (``left_children``),
+        nothing the program started lives on: that check costs a read of this process's
+        children, where the sweep over every process of the uid reads them all. Anything
+        else, even a dying process, gets the whole sweep.
         """
         _reap_orphans()
         if self._adopts_orphans is None:
             self._adopts_orphans = os.getpid() == 1 or _become_subreaper()
-        if self._adopts_orphans:
+        if self._adopts_orphans and not left_children:
             own = set(self.resident_pids)
-            if self._warm is not None:
-                own.add(self._warm[0].pid)
+            if self._launcher is not None:
+                own.add(self._launcher.pid)
             if _children(level=0 if self.job_pid is None else 1) <= own:
                 return
         kill_user_processes(uid, job_pid=self.job_pid)
 
     def warm(self) -> None:
-        """Start the launcher of the next case now, so that case pays no spawn: it waits as
-        root, in the case folder with its own pipes, until :meth:`_spawn` sends it the case's
-        argv and environment (``oracle/sandbox.c``). :meth:`run` calls this once its program
-        has started, so the spawn overlaps the program's run. Only a sandbox with a launcher
-        has one."""
-        if self._warm is not None or not (self.sandbox and self.sandbox.launcher):
+        """Start the resident launcher (``oracle/launcher.py``) if it is not running: from
+        then on each case's program is forked from it, as root in the case folder, rather
+        than spawned with a launcher of its own. Only a sandbox with a launcher has one."""
+        if self._launcher is not None or not (self.sandbox and self.sandbox.launcher):
             return
         self.case_dir.mkdir(parents=True, exist_ok=True)
-        control, self_end = os.pipe()
-        try:
-            process = self._popen(
-                [self.sandbox.launcher], self.sandbox.launcher, {"MIRROR_WAIT_FD": str(control)},
-                None, None, (control,),
-            )  # fmt: skip
-        except OSError:
-            os.close(self_end)
-            return
-        finally:
-            os.close(control)
-        self._warm = process, self_end
+        with contextlib.suppress(OSError):  # cases then start their own launcher
+            self._launcher = ResidentLauncher(self.sandbox.launcher, self.case_dir, UMASK)
 
     def close(self) -> None:
-        """Let a warm launcher go: it exits when its pipe closes with no case."""
-        if self._warm is not None:
-            process, control = self._warm
-            self._warm = None
-            os.close(control)
-            for pipe in (process.stdin, process.stdout, process.stderr):
-                if pipe:
-                    pipe.close()
-            process.wait()
+        """Let the resident launcher go."""
+        if self._launcher is not None:
+            launcher, self._launcher = self._launcher, None
+            launcher.close()
 
-    def _start_warm(self, argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes] | None:
-        """Hand the case to the warm launcher; ``None`` if there is none or it is gone."""
-        if self._warm is None:
+    def _launch(self, argv: list[str], env: dict[str, str]) -> Launched | None:
+        """The case's program forked by the resident launcher; ``None`` if there is none,
+        or it is gone, or the case folder is no longer the one it started in."""
+        if self._launcher is None:
             return None
-        process, control = self._warm
-        self._warm = None
-        strings = [str(len(argv)), *argv, *(f"{name}={value}" for name, value in env.items())]
-        message = b"".join(os.fsencode(text) + b"\0" for text in strings)
         try:
-            with open(control, "wb", closefd=True) as pipe:
-                pipe.write(message)
-        except OSError:  # it died: start the case the ordinary way
-            _kill_group(process.pid)
-            process.wait()
-            return None
-        return process
+            if self.case_dir.stat().st_ino == self._launcher.folder:
+                return self._launcher.spawn(argv, env)
+        except OSError:
+            pass
+        self.close()
+        return None
 
-    def _spawn(self, case: Case) -> subprocess.Popen[bytes]:
+    def _spawn(self, case: Case) -> subprocess.Popen[bytes] | Launched:
         argv = [self.argv0 or self.program, *case.args]
         executable = self.program
         env = {**BASE_ENV, "HOME": str(self.case_dir), **case.env}
@@ -254,8 +233,8 @@ class Runner:
                     # The launcher drops to the uid: Popen then uses vfork, which a uid
                     # switch of its own rules out (a fork of the server costs a millisecond).
                     env["MIRROR_UID"], uid = str(uid), None
-                if warm := self._start_warm(argv, env):
-                    return warm
+                if launched := self._launch(argv, env):
+                    return launched
             elif self.sandbox.preload:
                 env["LD_PRELOAD"] = self.sandbox.preload
         return self._popen(argv, executable, env, uid, preexec)
@@ -372,7 +351,7 @@ def _read_capped(path: str, limit: int) -> bytes | None:
 
 
 def _pump(
-    process: subprocess.Popen[bytes], stdin: bytes, deadline: float, cap: int
+    process: subprocess.Popen[bytes] | Launched, stdin: bytes, deadline: float, cap: int
 ) -> tuple[list[bytes], bool, str | None]:
     """Feed stdin and collect stdout/stderr until both close, the deadline, or the cap."""
     assert process.stdin and process.stdout and process.stderr
@@ -386,7 +365,8 @@ def _pump(
         selector.register(process.stdin, selectors.EVENT_WRITE, "stdin")
     else:
         process.stdin.close()
-    exit_fd = _exit_fd(process.pid)
+    # A program of the resident launcher needs none: its wait() wakes at the launcher's reply.
+    exit_fd = _exit_fd(process.pid) if isinstance(process, subprocess.Popen) else None
     if exit_fd is not None:
         selector.register(exit_fd, selectors.EVENT_READ, "exit")
     timed_out, truncated = False, None

@@ -24,11 +24,15 @@
  * The seccomp filter also refuses new namespaces and mounts (unshare, setns, mount, clone3,
  * clone with CLONE_NEW* flags): the runner needs CAP_SYS_ADMIN at start-up to give each
  * parallel job its own /case, so the box's seccomp profile allows them.
- * Started with MIRROR_WAIT_FD set (and nothing else), the launcher is a warm one: the runner
- * starts it ahead of its case, with the case's pipes and folder, and it blocks reading that
- * descriptor until the case comes: its argv and environment as NUL-terminated strings (the
- * count of argv first), ended by the runner closing the pipe. It then goes on exactly as a
- * launcher started with them, so the case pays no spawn. EOF with nothing read: it exits 0.
+ * Started with MIRROR_ZYGOTE_FD set (and nothing else), the launcher is a resident one: the
+ * runner starts it once, as root in the case folder, and sends each case over that unix
+ * socket: a 4-byte length, then the case's argv and environment as NUL-terminated strings (the
+ * count of argv first), with the case's stdin, stdout and stderr pipe ends attached. It forks
+ * (a small static process forks in a fraction of what an exec costs), replies the child's pid,
+ * waits for it and replies its wait status and whether it left children of its own (a clone
+ * with CLONE_PARENT makes them this process's). The child, in a process group of its own with
+ * the pipes as its standard streams and no other descriptor, goes on exactly as a launcher
+ * started with that argv and environment. EOF on the socket: it exits 0.
  * Any failure to set up is fatal (exit 126): a reference never runs unsandboxed by accident.
  */
 #define _GNU_SOURCE
@@ -45,7 +49,9 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef __NR_landlock_create_ruleset
@@ -236,21 +242,9 @@ static void enter_sandbox(void) {
 #ifdef SANDBOX_EXEC
 extern char **environ;
 
-/* Block until the runner sends the case on `fd`; make it this process's argv and environment. */
-static char **wait_for_case(int fd, int *argc) {
-    size_t size = 0, capacity = 1 << 16;
-    char *message = malloc(capacity);
-    for (ssize_t got; message; size += (size_t)got) {
-        if (size == capacity && !(message = realloc(message, capacity *= 2))) break;
-        got = read(fd, message + size, capacity - size);
-        if (got < 0 && errno == EINTR) got = 0;
-        else if (got < 0) fail("reading the case");
-        else if (got == 0) break;
-    }
-    if (!message) fail("malloc");
-    if (size == 0) _exit(0); /* the runner closed without a case: it is shutting down */
-    close(fd);
-    if (message[size - 1] != 0) {
+/* A case message (see above) made this process's argv (returned) and environment. */
+static char **take_case(char *message, size_t size, int *argc) {
+    if (size == 0 || message[size - 1] != 0) {
         errno = EINVAL;
         fail("the case message is not NUL-terminated");
     }
@@ -274,9 +268,74 @@ static char **wait_for_case(int fd, int *argc) {
     return list;
 }
 
+static void read_exactly(int fd, void *into, size_t size) {
+    for (size_t done = 0; done < size;) {
+        ssize_t got = read(fd, (char *)into + done, size - done);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) fail("reading the case");
+        done += (size_t)got;
+    }
+}
+
+static void write_all(int fd, const void *data, size_t size) {
+    for (size_t done = 0; done < size;) {
+        ssize_t put = write(fd, (const char *)data + done, size - done);
+        if (put < 0 && errno == EINTR) continue;
+        if (put < 0) fail("replying to the runner");
+        done += (size_t)put;
+    }
+}
+
+/* Serve cases from the runner on `sock` (see above); returns only in a case's child. */
+static char **serve_cases(int sock, int *argc) {
+    for (;;) {
+        uint32_t length = 0;
+        int pipes[3];
+        char control[CMSG_SPACE(sizeof pipes)];
+        struct iovec part = {.iov_base = &length, .iov_len = sizeof length};
+        struct msghdr header = {.msg_iov = &part, .msg_iovlen = 1, .msg_control = control,
+                                .msg_controllen = sizeof control};
+        ssize_t got;
+        while ((got = recvmsg(sock, &header, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {}
+        if (got == 0) _exit(0); /* the runner let go of this launcher */
+        struct cmsghdr *fds = CMSG_FIRSTHDR(&header);
+        if (got != sizeof length || !fds || fds->cmsg_type != SCM_RIGHTS ||
+            fds->cmsg_len != CMSG_LEN(sizeof pipes)) {
+            errno = EPROTO;
+            fail("the case header");
+        }
+        memcpy(pipes, CMSG_DATA(fds), sizeof pipes);
+        char *message = malloc(length ? length : 1);
+        if (!message) fail("malloc");
+        read_exactly(sock, message, length);
+        pid_t child = fork();
+        if (child < 0) fail("fork");
+        if (child == 0) {
+            for (int i = 0; i < 3; i++)
+                if (dup2(pipes[i], i) != i) fail("dup2");
+            if (syscall(SYS_close_range, 3, ~0U, 0) != 0) fail("close_range");
+            if (setpgid(0, 0) != 0) fail("setpgid");
+            return take_case(message, length, argc);
+        }
+        free(message);
+        setpgid(child, child); /* as the child does: its group exists once the pid is out */
+        for (int i = 0; i < 3; i++) close(pipes[i]);
+        int32_t pid = child;
+        write_all(sock, &pid, sizeof pid);
+        int status;
+        while (waitpid(child, &status, 0) < 0)
+            if (errno != EINTR) fail("waitpid");
+        int32_t reply[2] = {status, 0};
+        pid_t other;
+        while ((other = waitpid(-1, NULL, WNOHANG)) > 0) {}
+        reply[1] = other == 0; /* a child of this process still runs */
+        write_all(sock, reply, sizeof reply);
+    }
+}
+
 int main(int argc, char **argv) {
-    const char *wait_fd = getenv("MIRROR_WAIT_FD");
-    if (wait_fd) argv = wait_for_case((int)strtol(wait_fd, NULL, 10), &argc);
+    const char *zygote_fd = getenv("MIRROR_ZYGOTE_FD");
+    if (zygote_fd) argv = serve_cases((int)strtol(zygote_fd, NULL, 10), &argc);
     if (argc < 3) {
         fprintf(stderr, "usage: MIRROR_SANDBOX=RULES %s PATH ARGV0 [ARG...]\n", argv[0]);
         return 2;

@@ -1,5 +1,5 @@
-"""The warm launcher: a case handed to a launcher started ahead of it runs exactly as a case
-started cold, and no process of the program's uid waits between cases."""
+"""The resident launcher: a case whose program it forks runs exactly as a case started cold
+(with a launcher of its own), and no process of the program's uid waits between cases."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ CASES = [
 ]
 
 # Run in the box as root: the server's own runner (its argv is PID 1's), each case cold
-# (no launcher waiting) and warm (handed to a launcher started ahead), in a folder of its own.
+# (no resident launcher) and warm (forked by the resident launcher), in a folder of its own.
 COMPARE = f"""
 import json, sys
 sys.path.insert(0, "{RUNNER_HOME}")
@@ -59,7 +59,7 @@ for line in sys.stdin:
     runner.close()
     cold = runner.run(case)
     runner.warm()
-    assert runner._warm is not None
+    assert runner._launcher is not None
     warm = runner.run(case)
     results.append([cold.to_json(), warm.to_json()])
 print(json.dumps(results))
@@ -119,7 +119,7 @@ def test_between_cases_only_a_root_launcher_waits(preloaded_shell) -> None:
     box, socket = preloaded_shell
     with OracleClient(socket) as client:
         assert client.run(Case(args=("-c", "echo ran"))).stdout == b"ran\n"
-    deadline = time.monotonic() + 10  # the server starts the next launcher after its reply
+    deadline = time.monotonic() + 10  # the resident launcher runs from the server's start
     while time.monotonic() < deadline:
         processes = json.loads(_python_in_box(box, PROCESSES).stdout)
         launchers = [uid for uid, args in processes if args.startswith(SANDBOX_LAUNCHER)]

@@ -1,29 +1,33 @@
 """Where the CPU time of a case goes: one `oracle batch` timed in the reference box, with the
-CPU time of every process of the runner, of what it reaped (launchers and programs) and of
-the batch client, per case."""
+CPU time of the runner's processes, of its resident launchers, of what they reaped (the
+programs) and of the batch client, per case."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from mirror.boxes.images import SANDBOX_LAUNCHER
 from mirror.errors import HarnessError
 
-# Run in the box as root: argv[1] is {"args": [...], "cases": N, "socket": PATH}; prints
-# {jobs: {"wall": ms, "runner": ms, "reaped": ms, "client": ms}} per case, for 1 and 2 jobs.
+# Run in the box as root: argv[1] is {"args": [...], "cases": N, "socket": PATH, "launcher":
+# PATH}; prints {jobs: {"wall": ms, "runner": ms, ...}} per case, for 1 and 2 jobs.
 CPU_SCRIPT = r"""
 import json, os, resource, subprocess, sys, time
 p = json.loads(sys.argv[1])
 TICK = os.sysconf("SC_CLK_TCK")
 
-def runners():  # the server and its parallel jobs: every process whose command line serves
-    found = []
+def processes():  # the server and its jobs (they serve), their resident launchers
+    found = {"runner": [], "launcher": []}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
-            if b"\0serve\0" in open(f"/proc/{pid}/cmdline", "rb").read():
-                found.append(pid)
+            command = open(f"/proc/{pid}/cmdline", "rb").read()
         except OSError:
-            pass
+            continue
+        if b"\0serve\0" in command:
+            found["runner"].append(pid)
+        elif command == p["launcher"].encode() + b"\0":
+            found["launcher"].append(pid)
     return found
 
 def cpu(pids):  # (own, reaped children's) CPU seconds of the processes
@@ -34,27 +38,35 @@ def cpu(pids):  # (own, reaped children's) CPU seconds of the processes
         reaped += (int(fields[13]) + int(fields[14])) / TICK
     return own, reaped
 
-pids = runners()
 cases = (json.dumps({"args": p["args"]}) + "\n").encode() * p["cases"]
 env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "MIRROR_ORACLE_SOCKET": p["socket"]}
 result = {}
 for jobs in (1, 2):
-    before, usage = cpu(pids), resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(["oracle", "batch", "--jobs", str(jobs)], input=cases[:cases.index(b"\n") + 1],
+                   env=env, capture_output=True, check=True)  # every job's launcher is up
+    pids = processes()
+    before = {kind: cpu(found) for kind, found in pids.items()}
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(["oracle", "batch", "--jobs", str(jobs)], input=cases, env=env,
                    capture_output=True, check=True)
     wall = time.perf_counter() - started
-    after, done = cpu(pids), resource.getrusage(resource.RUSAGE_CHILDREN)
+    after = {kind: cpu(found) for kind, found in pids.items()}
+    done = resource.getrusage(resource.RUSAGE_CHILDREN)
     client = done.ru_utime + done.ru_stime - usage.ru_utime - usage.ru_stime
     per_case = lambda seconds: round(seconds * 1000 / p["cases"], 3)
-    result[jobs] = {"wall": per_case(wall), "runner": per_case(after[0] - before[0]),
-                    "reaped": per_case(after[1] - before[1]), "client": per_case(client)}
+    spent = lambda kind, part: after[kind][part] - before[kind][part]
+    result[jobs] = {"wall": per_case(wall), "runner": per_case(spent("runner", 0)),
+                    "launcher": per_case(spent("launcher", 0)),
+                    "reaped": per_case(spent("runner", 1) + spent("launcher", 1)),
+                    "client": per_case(client)}
 print(json.dumps(result))
 """
 
 CPU_ROWS = {
     "runner": "the server and its jobs (Python)",
-    "reaped": "what they reaped: launchers and programs",
+    "launcher": "their resident launchers (forking each program)",
+    "reaped": "what these reaped: the programs",
     "client": "the `oracle batch` client",
 }
 
@@ -62,7 +74,12 @@ CPU_ROWS = {
 def cpu_per_case(box: Any, args: list[str], cases: int) -> dict[str, dict[str, float]]:
     """Per case ms of wall and CPU time of a batch of ``cases``, ``{"1": {...}, "2": {...}}``
     by job count."""
-    params = {"args": args, "cases": cases, "socket": f"/oracle/{box.socket_path.name}"}
+    params = {
+        "args": args,
+        "cases": cases,
+        "socket": f"/oracle/{box.socket_path.name}",
+        "launcher": SANDBOX_LAUNCHER,
+    }
     command = ["python3", "-I", "-S", "-c", CPU_SCRIPT, json.dumps(params)]
     exit_code, (out, err) = box.container.exec_run(command, user="0", demux=True)
     if exit_code != 0:

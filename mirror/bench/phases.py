@@ -1,6 +1,6 @@
 """Where one case's time goes inside the runner: each phase of ``Runner.run`` timed in the
-reference box, with the next case's launcher started ahead (warm, as the server runs) and not
-(cold)."""
+reference box, with the resident launcher running (warm, as the server runs) and without it
+(cold: each case spawns a launcher of its own)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from mirror.errors import HarnessError
 
 PHASES = {
     "prepare": "empty the case folder, write the input files",
-    "spawn": "start the program (hand the case to a warm launcher, or spawn one)",
+    "spawn": "start the program (hand it to the resident launcher, or spawn a launcher)",
     "pump": "the program runs: stdin in, stdout and stderr out, until it exits",
     "kill": "kill its process group and any process of its uid, reap",
     "collect": "read the files it left",
     "encode": "the outcome as the JSON the server replies",
-    "warm": "start the next case's launcher (overlaps the program's run)",
+    "warm": "start the resident launcher (cold: after a case that started its own)",
     "total": "the whole case, as the server runs it",
 }
 
