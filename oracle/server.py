@@ -45,9 +45,10 @@ class OracleServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         if socket_path.exists():
             socket_path.unlink()
         self.runner = runner
+        self.jobs = Jobs(runner, jobs)  # before any thread: workers are forked
+        # After the forks, so that no job holds the query log open.
         self.log_file = log_path.open("a", encoding="utf-8") if log_path else None
         self.log_lock = threading.Lock()
-        self.jobs = Jobs(runner, jobs)  # before any thread: workers are forked
         self.threads = _Threads(self.process_request_thread)
         super().__init__(str(socket_path), _Handler)
         os.chmod(socket_path, 0o666)
