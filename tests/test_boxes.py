@@ -178,6 +178,12 @@ def test_fork_bomb_is_contained(shell_box: OracleClient) -> None:
         "setsid sh -c 'sleep 1000 & exec sleep 999' >/dev/null 2>&1 < /dev/null &",
         # a daemon whose parent has already gone: an orphan while the case still runs
         "(setsid sleep 1000 >/dev/null 2>&1 < /dev/null &); sleep 0.2",
+        # a sibling: clone(CLONE_PARENT) makes it a child of the resident launcher, not of
+        # the program, in a session of its own
+        "exec python3 -c 'import ctypes, os\n"
+        "if ctypes.CDLL(None).syscall(56, 0x8000 | 17, 0, 0, 0, 0) == 0:\n"
+        '    null = os.open("/dev/null", os.O_RDWR); [os.dup2(null, fd) for fd in (0, 1, 2)]\n'
+        '    os.setsid(); os.execv("/bin/sleep", ["sleep", "1000"])\'',
     ],
 )
 def test_escaped_processes_do_not_outlive_their_case(shell_box: OracleClient, escape) -> None:
