@@ -1,10 +1,11 @@
 """The resident launcher: ``sandbox-exec`` started once per runner, forking each case's program.
 
 An exec costs this machine about half a millisecond of CPU, a third of a small program's whole
-run, and a launcher spawned per case paid one exec more than the program. The resident one (``MIRROR_ZYGOTE_FD`` in
-``oracle/sandbox.c``) is started once, as root in the case folder; for each case it receives
-the argv and environment with the case's pipe ends, forks, and its child goes on as a launcher
-started for that case. :class:`Launched` then stands in for a ``subprocess.Popen``.
+run, and a launcher spawned per case paid one exec more than the program. The resident one
+(``MIRROR_ZYGOTE_FD`` in ``oracle/sandbox.c``) is started once, as root in the case folder; for
+each case it receives the argv and environment with the case's pipe ends, forks, and its child
+goes on as a launcher started for that case. :class:`Launched` then stands in for a
+``subprocess.Popen``.
 """
 
 from __future__ import annotations
