@@ -4,11 +4,10 @@ programs) and of the batch client, per case."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from mirror.bench.inbox import python_in_box
 from mirror.boxes.images import SANDBOX_LAUNCHER
-from mirror.errors import HarnessError
 
 # Run in the box as root: argv[1] is {"args": [...], "cases": N, "socket": PATH, "launcher":
 # PATH}; prints {jobs: {"wall": ms, "runner": ms, ...}} per case, for 1 and 2 jobs.
@@ -80,11 +79,7 @@ def cpu_per_case(box: Any, args: list[str], cases: int) -> dict[str, dict[str, f
         "socket": f"/oracle/{box.socket_path.name}",
         "launcher": SANDBOX_LAUNCHER,
     }
-    command = ["python3", "-I", "-S", "-c", CPU_SCRIPT, json.dumps(params)]
-    exit_code, (out, err) = box.container.exec_run(command, user="0", demux=True)
-    if exit_code != 0:
-        raise HarnessError(f"timing a batch's CPU in the box failed:\n{err.decode()}")
-    return json.loads(out)
+    return python_in_box(box, CPU_SCRIPT, params, "a batch's CPU")
 
 
 def cpu_rows(split: dict[str, dict[str, float]], cases: int) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shlex
@@ -16,6 +15,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from mirror.bench.cpu import cpu_per_case, cpu_rows
+from mirror.bench.inbox import python_in_box
 from mirror.bench.phases import PHASES, runner_phases
 from mirror.boxes.containers import ReferenceBox, reference_box
 from mirror.boxes.images import PROGRAM_UID, PYTHON_ORACLE, RUNNER_HOME
@@ -152,11 +152,7 @@ def _in_box(
     }
 
     def measure() -> tuple[list[float], bytes]:
-        command = ["python3", "-I", "-S", "-c", BOX_SCRIPT, json.dumps(params)]
-        exit_code, (out, err) = box.container.exec_run(command, user="0", demux=True)
-        if exit_code != 0:
-            raise HarnessError(f"timing {method} in the box failed:\n{err.decode()}")
-        result = json.loads(out)
+        result = python_in_box(box, BOX_SCRIPT, params, method)
         return result["ms"], result["stdout"].encode()
 
     return measure

@@ -4,11 +4,10 @@ reference box, with the resident launcher running (warm, as the server runs) and
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from mirror.bench.inbox import python_in_box
 from mirror.boxes.images import RUNNER_HOME
-from mirror.errors import HarnessError
 
 PHASES = {
     "prepare": "empty the case folder, write the input files",
@@ -79,12 +78,8 @@ def runner_phases(box: Any, args: list[str], repeat: int) -> dict[str, dict[str,
     """Median ms of each phase of one case, ``{"cold": {...}, "warm": {...}}``."""
     import statistics
 
-    command = ["python3", "-I", "-S", "-c", PHASES_SCRIPT]
-    command.append(json.dumps({"args": args, "repeat": repeat}))
-    exit_code, (out, err) = box.container.exec_run(command, user="0", demux=True)
-    if exit_code != 0:
-        raise HarnessError(f"timing the runner's phases in the box failed:\n{err.decode()}")
-    found = json.loads(out)
+    params = {"args": args, "repeat": repeat}
+    found = python_in_box(box, PHASES_SCRIPT, params, "the runner's phases")
     return {
         mode: {name: statistics.median(ms) for name, ms in phases.items()}
         for mode, phases in found.items()
