@@ -7,18 +7,37 @@ test_boxes.py, never on the host.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from oracle.case import Case
 from oracle.compare import explain, first_difference
-from oracle.runner import Limits, Runner
+from oracle.runner import LIMITS_ONLY, Limits, Runner, Sandbox
 
 
-@pytest.fixture
-def shell(tmp_path: Path) -> Runner:
-    return Runner(program="/bin/sh", argv0="sh", case_dir=tmp_path / "case")
+@pytest.fixture(scope="module")
+def launcher(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The compiled ``sandbox-exec`` of the images, on the host."""
+    from mirror.boxes.images import SANDBOX_LAUNCHER, compiled_files
+
+    path = tmp_path_factory.mktemp("launcher") / "sandbox-exec"
+    path.write_bytes(compiled_files()[SANDBOX_LAUNCHER.lstrip("/")])
+    path.chmod(0o755)
+    return str(path)
+
+
+# Each case is pumped by Python (a spawned program) or by the resident launcher (in C).
+@pytest.fixture(params=["spawned", pytest.param("resident", marks=pytest.mark.docker)])
+def shell(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Runner]:
+    runner = Runner(program="/bin/sh", argv0="sh", case_dir=tmp_path / "case")
+    if request.param == "resident":
+        runner.sandbox = Sandbox(LIMITS_ONLY, launcher=request.getfixturevalue("launcher"))
+        runner.warm()
+        assert runner._launcher is not None
+    yield runner
+    runner.close()
 
 
 def test_streams_exit_code_and_stdin(shell: Runner) -> None:
@@ -63,11 +82,20 @@ def test_closing_the_pipes_does_not_escape_the_timeout(shell: Runner) -> None:
     assert outcome.timed_out
 
 
-def test_output_is_capped_and_flagged(tmp_path: Path) -> None:
-    runner = Runner("/bin/sh", "sh", tmp_path / "case", limits=Limits(output_bytes=1000))
-    outcome = runner.run(Case(args=("-c", "yes")))
+def test_output_is_capped_and_flagged(shell: Runner) -> None:
+    shell.limits = Limits(output_bytes=1000)
+    outcome = shell.run(Case(args=("-c", "echo started >&2; yes")))
     assert outcome.stdout_truncated and len(outcome.stdout) == 1000
+    assert outcome.stdout == b"y\n" * 500 and outcome.stderr == b"started\n"
     assert not outcome.timed_out and outcome.duration < 5
+    outcome = shell.run(Case(args=("-c", "yes no >&2")), output_bytes=10)
+    assert outcome.stderr_truncated and outcome.stderr == b"no\nno\nno\nn"
+    assert not outcome.stdout_truncated and outcome.signal == 9
+
+
+def test_a_program_gets_the_default_sigpipe(shell: Runner) -> None:
+    outcome = shell.run(Case(args=("-c", "yes | head -n 1")))
+    assert (outcome.stdout, outcome.stderr, outcome.exit_code) == (b"y\n", b"", 0)
 
 
 def test_large_stdin_to_a_program_that_does_not_read_it(shell: Runner) -> None:
@@ -75,9 +103,9 @@ def test_large_stdin_to_a_program_that_does_not_read_it(shell: Runner) -> None:
     assert outcome.exit_code == 0
 
 
-def test_file_size_limit(tmp_path: Path) -> None:
-    runner = Runner("/bin/sh", "sh", tmp_path / "case", limits=Limits(file_size=1000))
-    outcome = runner.run(Case(args=("-c", "head -c 5000 /dev/zero > big; wc -c < big")))
+def test_file_size_limit(shell: Runner) -> None:
+    shell.limits = Limits(file_size=1000)
+    outcome = shell.run(Case(args=("-c", "head -c 5000 /dev/zero > big; wc -c < big")))
     assert outcome.stdout.strip() == b"1000"
 
 
