@@ -5,7 +5,25 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from mirror.boxes.images import RUNNER_HOME
 from mirror.errors import HarnessError
+
+# Python for a timing script in a reference box: defines `runner`, the runner its server runs
+# (built from PID 1's argv: the same program, uid, limits and sandbox).
+SERVER_RUNNER = f"""
+import sys
+sys.path.insert(0, "{RUNNER_HOME}")
+from oracle.cli import _runner
+from oracle.runner import Sandbox
+argv = [a.decode() for a in open("/proc/1/cmdline", "rb").read().split(b"\\0")[:-1]]
+argv = argv[argv.index("serve") + 1:]
+valued = {{"--socket", "--log", "--jobs", "--sandbox", "--sandbox-preload", "--sandbox-launcher"}}
+runner, options = _runner(argv, valued)
+if "--sandbox" in options:
+    runner.sandbox = Sandbox(options["--sandbox"][-1],
+                             options.get("--sandbox-preload", [None])[-1],
+                             options.get("--sandbox-launcher", [None])[-1])
+"""
 
 
 def python_in_box(box: Any, script: str, params: dict[str, Any], what: str) -> Any:

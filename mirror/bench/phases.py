@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mirror.bench.inbox import python_in_box
-from mirror.boxes.images import RUNNER_HOME
+from mirror.bench.inbox import SERVER_RUNNER, python_in_box
 
 PHASES = {
     "prepare": "empty the case folder, write the input files",
@@ -22,25 +21,16 @@ PHASES = {
 
 # Run in the box as root with the server's own runner (PID 1's argv), in a folder of its own:
 # argv[1] is {"args": [...], "repeat": N}; prints {"cold": {phase: [ms per case]}, "warm": ...}.
-PHASES_SCRIPT = f"""
-import json, sys, time
-sys.path.insert(0, "{RUNNER_HOME}")
+PHASES_SCRIPT = (
+    SERVER_RUNNER
+    + """
+import json, time
 from pathlib import Path
 from oracle import runner as module
 from oracle.case import Case, Outcome
-from oracle.cli import _runner
-from oracle.runner import Sandbox
 p = json.loads(sys.argv[1])
-argv = [a.decode() for a in open("/proc/1/cmdline", "rb").read().split(b"\\0")[:-1]]
-argv = argv[argv.index("serve") + 1:]
-valued = {{"--socket", "--log", "--jobs", "--sandbox", "--sandbox-preload", "--sandbox-launcher"}}
-runner, options = _runner(argv, valued)
-if "--sandbox" in options:
-    runner.sandbox = Sandbox(options["--sandbox"][-1],
-                             options.get("--sandbox-preload", [None])[-1],
-                             options.get("--sandbox-launcher", [None])[-1])
 runner.case_dir = Path("/case/phases")
-current = {{}}
+current = {}
 def timed(name, function):
     def wrapper(*args, **kwargs):
         started = time.perf_counter()
@@ -54,12 +44,12 @@ runner._spawn = timed("spawn", runner._spawn)
 runner.warm = timed("warm", runner.warm)
 module._pump = timed("pump", module._pump)
 module._kill_group = timed("kill", module._kill_group)
-module.kill_user_processes = timed("kill", module.kill_user_processes)
+runner._sweep = timed("kill", runner._sweep)
 module.collect_files = timed("collect", module.collect_files)
 case = Case(args=tuple(p["args"]))
-result = {{}}
+result = {}
 for mode in ("cold", "warm"):
-    times = result[mode] = {{}}
+    times = result[mode] = {}
     for _ in range(p["repeat"]):
         if mode == "cold":
             runner.close()  # no launcher waits: this case spawns its own
@@ -72,6 +62,7 @@ for mode in ("cold", "warm"):
             times.setdefault(name, []).append(ms)
 print(json.dumps(result))
 """
+)
 
 
 def runner_phases(box: Any, args: list[str], repeat: int) -> dict[str, dict[str, float]]:
