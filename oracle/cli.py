@@ -27,9 +27,11 @@ if TYPE_CHECKING:
     from typing import Any
 
     from oracle.case import Case, Outcome
+    from oracle.client import OracleClient
     from oracle.runner import Runner
 
 USAGE = __doc__.split("\n\n", 1)[1]
+AHEAD = 16  # requests `oracle batch` with one job sends ahead of the outcome it waits for
 
 
 def _number(options: dict, name: str, kind: type, default: float | None = None) -> "Any":
@@ -154,23 +156,11 @@ def _stream(run: "Callable[[Case, int | None], Outcome]", jobs: int = 1) -> int:
 
     A line is a case, or ``{"id": ..., "case": {...}, "max_output": N}``.
     """
-    import json
     from collections import deque
-
-    from oracle.case import Outcome
-
-    def emit(record: dict, outcome: "Outcome | Future[Outcome] | None") -> None:
-        if outcome is not None:
-            if not isinstance(outcome, Outcome):
-                outcome = outcome.result()
-            result = outcome.to_json()
-            record = {"id": record["id"], **result} if "id" in record else result
-        sys.stdout.write(json.dumps(record) + "\n")
-        sys.stdout.flush()
 
     if jobs == 1:
         for record, case, max_output in _cases():
-            emit(record, None if case is None else run(case, max_output))
+            _emit(record, None if case is None else run(case, max_output))
         return 0
     from concurrent.futures import ThreadPoolExecutor
 
@@ -179,10 +169,54 @@ def _stream(run: "Callable[[Case, int | None], Outcome]", jobs: int = 1) -> int:
         for record, case, max_output in _cases():
             pending.append((record, case and pool.submit(run, case, max_output)))
             while pending and (len(pending) > 2 * jobs or _ready(pending[0][1])):
-                emit(*pending.popleft())
+                _emit(*pending.popleft())
         while pending:
-            emit(*pending.popleft())
+            _emit(*pending.popleft())
     return 0
+
+
+def _stream_ahead(client: "OracleClient") -> int:
+    """:func:`_stream` with one job, over one connection: a thread sends the next requests
+    while the oracle runs a case, so that between cases it never waits for this process."""
+    import queue
+    import threading
+
+    sent: queue.Queue[tuple[dict, bool] | None] = queue.Queue(AHEAD)
+    failed: list[BaseException] = []
+
+    def send() -> None:
+        try:
+            for record, case, _ in _cases():
+                if case is not None:
+                    client.send_run(case)
+                sent.put((record, case is not None))
+        except BaseException as error:  # raised again by the thread that writes outcomes
+            failed.append(error)
+        finally:
+            sent.put(None)
+
+    threading.Thread(target=send, daemon=True).start()
+    while (item := sent.get()) is not None:
+        record, ran = item
+        _emit(record, client.outcome() if ran else None)
+    if failed:
+        raise failed[0]
+    return 0
+
+
+def _emit(record: dict, outcome: "Outcome | Future[Outcome] | None") -> None:
+    """Write one JSON line: the outcome (``record``'s id kept), or ``record`` if none."""
+    import json
+
+    from oracle.case import Outcome
+
+    if outcome is not None:
+        if not isinstance(outcome, Outcome):
+            outcome = outcome.result()
+        result = outcome.to_json()
+        record = {"id": record["id"], **result} if "id" in record else result
+    sys.stdout.write(json.dumps(record) + "\n")
+    sys.stdout.flush()
 
 
 def _ready(future: "Future[Outcome] | None") -> bool:
@@ -231,6 +265,9 @@ def cmd_batch(argv: list[str]) -> int:
     if rest:
         raise UsageError("batch takes no arguments")
     jobs = _jobs(options)
+    if jobs == 1:
+        with OracleClient() as client:
+            return _stream_ahead(client)
     local, clients = threading.local(), []
 
     def run(case: "Case", _max_output: int | None) -> "Outcome":

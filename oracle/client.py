@@ -35,7 +35,16 @@ class OracleClient:
         self._reader = self._socket.makefile("rb")
 
     def request(self, payload: dict[str, Any]) -> dict[str, Any]:
+        self.send(payload)
+        return self.reply()
+
+    def send(self, payload: dict[str, Any]) -> None:
+        """Send a request; its reply is the next :meth:`reply` (the oracle answers the
+        requests of a connection in order)."""
         self._socket.sendall(json.dumps(payload).encode() + b"\n")
+
+    def reply(self) -> dict[str, Any]:
+        """The reply to the oldest request whose reply is not yet read."""
         line = self._reader.readline()
         if not line:
             raise OracleError("the oracle closed the connection")
@@ -48,7 +57,15 @@ class OracleClient:
         return self.request({"op": "ping"})
 
     def run(self, case: Case) -> Outcome:
-        return Outcome.from_json(self.request({"op": "run", "case": case.to_json()})["outcome"])
+        self.send_run(case)
+        return self.outcome()
+
+    def send_run(self, case: Case) -> None:
+        self.send({"op": "run", "case": case.to_json()})
+
+    def outcome(self) -> Outcome:
+        """The outcome replied to the oldest run request whose reply is not yet read."""
+        return Outcome.from_json(self.reply()["outcome"])
 
     def batch(self, cases: Iterable[Case]) -> Iterator[Outcome]:
         for case in cases:

@@ -61,6 +61,22 @@ def test_parallel_batch_equals_sequential_on_a_visible_suite(box_factory) -> Non
     check_parallel_equals_sequential(box_factory(REPRESENTATIVE), REPRESENTATIVE)
 
 
+def test_one_job_sends_ahead_and_writes_every_record_in_input_order(box_factory) -> None:
+    """With one job the requests go ahead of the outcomes on one connection: a bad line keeps
+    its place, and each outcome is its own case's, as the case run alone gives it."""
+    box = box_factory(REPRESENTATIVE)
+    months = [str(month) for month in range(1, 13)] * 3
+    lines = [json.dumps({"id": i, "args": [month, "2024"]}) for i, month in enumerate(months)]
+    lines.insert(7, "{not json")
+    records = batch(box, "\n".join(lines) + "\n", 1)
+    assert records.pop(7)["line"] == 8
+    assert [record["id"] for record in records] == list(range(len(months)))
+    with OracleClient(box.socket_path) as client:
+        alone = {month: client.run(Case(args=(month, "2024"))) for month in set(months)}
+    for record, month in zip(records, months, strict=True):
+        assert Outcome.from_json(record).differences(alone[month]) == [], record["id"]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(set(all_targets()) - {REPRESENTATIVE}))
 def test_parallel_batch_equals_sequential_on_every_visible_suite(box_factory, name) -> None:
