@@ -30,7 +30,9 @@ class Launched:
         self.stdout = open(pipes[1], "rb", buffering=0)  # noqa: SIM115
         self.stderr = open(pipes[2], "rb", buffering=0)  # noqa: SIM115
         self.returncode: int | None = None
-        self.left_children = False  # it left a child of the launcher's (see oracle/sandbox.c)
+        # Whether a process it started may live on: the launcher reports whether it has a child
+        # left (see oracle/sandbox.c); until then, assume so.
+        self.left_children = True
         self._launcher = launcher
 
     @property
@@ -40,6 +42,11 @@ class Launched:
         if self._pid is None:
             (self._pid,) = PID.unpack(self._launcher.receive(PID.size))
         return self._pid
+
+    def reap(self) -> None:
+        """Have the launcher reap what this program left, once the runner has killed it all:
+        an orphan of the program is the launcher's child (see oracle/sandbox.c)."""
+        self._launcher.reap()
 
     def wait(self, timeout: float | None = None) -> int:
         """Its exit code (minus the signal that killed it), as ``Popen.wait``; the launcher's
@@ -98,6 +105,11 @@ class ResidentLauncher:
             for fd in theirs:
                 os.close(fd)
         return Launched([stdin[1], stdout[0], stderr[0]], self)
+
+    def reap(self) -> None:
+        """Reap its children that have died (raises OSError if it is gone)."""
+        self._socket.sendall(LENGTH.pack(0))
+        self.receive(LENGTH.size)
 
     def receive(self, size: int, timeout: float | None = None) -> bytes:
         """``size`` bytes of the launcher's reply; ``subprocess.TimeoutExpired`` after

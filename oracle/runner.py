@@ -148,7 +148,7 @@ class Runner:
         finally:
             _kill_group(process.pid)
             if self.uid is not None:
-                self._sweep(self.uid, getattr(process, "left_children", False))
+                self._sweep(self.uid, process)
         files, files_truncated = collect_files(self.case_dir, case.files, cap)
         return Outcome(
             stdout=streams[0],
@@ -163,20 +163,28 @@ class Runner:
             files_truncated=files_truncated,
         )
 
-    def _sweep(self, uid: int, left_children: bool) -> None:
+    def _sweep(self, uid: int, process: subprocess.Popen[bytes] | Launched) -> None:
         """Kill whatever the program left running (escapees, fork bombs).
 
-        This process adopts every orphan of its descendants (it is the box's init, a job's
-        pid 1, or a child subreaper), so when its only children are its own (the resident
-        launcher, the resident jobs) and the launcher has none left (``left_children``),
-        nothing the program started lives on: that check costs a read of this process's
-        children, where the sweep over every process of the uid reads them all. Anything
-        else, even a dying process, gets the whole sweep.
+        The resident launcher adopts every orphan of its programs (it is their child
+        subreaper), so when it reports no child of its own left, nothing the program started
+        lives on. Otherwise this process adopts them (it is the box's init, a job's pid 1, or a
+        child subreaper), so when its only children are its own (the resident launcher, the
+        resident jobs), nothing lives on either: that check costs a read of this process's
+        children, where the sweep over every process of the uid reads them all. Anything else,
+        even a dying process, gets the whole sweep.
         """
+        if isinstance(process, Launched):
+            if process.left_children:  # True until the launcher has reported
+                kill_user_processes(uid, job_pid=self.job_pid)
+                with contextlib.suppress(OSError):  # gone: its orphans were this process's
+                    process.reap()
+                _reap_orphans()
+            return
         _reap_orphans()
         if self._adopts_orphans is None:
             self._adopts_orphans = os.getpid() == 1 or _become_subreaper()
-        if self._adopts_orphans and not left_children:
+        if self._adopts_orphans:
             own = set(self.resident_pids)
             if self._launcher is not None:
                 own.add(self._launcher.pid)
@@ -277,7 +285,9 @@ class Runner:
             path = self.case_dir / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-        if self.uid is not None:
+        if self.uid is not None and not case.files:
+            os.chown(self.case_dir, self.uid, self.uid)  # it is empty
+        elif self.uid is not None:
             for root, dirs, files in os.walk(self.case_dir):
                 os.chown(root, self.uid, self.uid)
                 for name in dirs + files:

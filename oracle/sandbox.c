@@ -29,8 +29,12 @@
  * socket: a 4-byte length, then the case's argv and environment as NUL-terminated strings (the
  * count of argv first), with the case's stdin, stdout and stderr pipe ends attached. It forks
  * (a small static process forks in a fraction of what an exec costs), replies the child's pid,
- * waits for it and replies its wait status and whether it left children of its own (a clone
- * with CLONE_PARENT makes them this process's). The child, in a process group of its own with
+ * waits for it and replies its wait status and whether a child of its own is left. It is the
+ * child subreaper of its programs, so every process a program leaves running is then its child
+ * or descends from one: an orphan is adopted by it, and a clone with CLONE_PARENT makes a
+ * sibling of the program its child. A length of 0 with no descriptors asks it to reap those
+ * children once the runner has killed them; it replies 4 zero bytes when it has. The child of
+ * a case, in a process group of its own with
  * the pipes as its standard streams and no other descriptor, goes on exactly as a launcher
  * started with that argv and environment. EOF on the socket: it exits 0.
  * Any failure to set up is fatal (exit 126): a reference never runs unsandboxed by accident.
@@ -288,6 +292,7 @@ static void write_all(int fd, const void *data, size_t size) {
 
 /* Serve cases from the runner on `sock` (see above); returns only in a case's child. */
 static char **serve_cases(int sock, int *argc) {
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) fail("subreaper");
     for (;;) {
         uint32_t length = 0;
         int pipes[3];
@@ -299,6 +304,11 @@ static char **serve_cases(int sock, int *argc) {
         while ((got = recvmsg(sock, &header, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {}
         if (got == 0) _exit(0); /* the runner let go of this launcher */
         struct cmsghdr *fds = CMSG_FIRSTHDR(&header);
+        if (got == sizeof length && length == 0 && !fds) { /* reap what the runner swept */
+            while (waitpid(-1, NULL, WNOHANG) > 0) {}
+            write_all(sock, &length, sizeof length);
+            continue;
+        }
         if (got != sizeof length || !fds || fds->cmsg_type != SCM_RIGHTS ||
             fds->cmsg_len != CMSG_LEN(sizeof pipes)) {
             errno = EPROTO;
@@ -308,7 +318,7 @@ static char **serve_cases(int sock, int *argc) {
         char *message = malloc(length ? length : 1);
         if (!message) fail("malloc");
         read_exactly(sock, message, length);
-        /* A child the last case left (see the reply below) is dead by now: the runner swept it. */
+        /* What the last case left (see the reply below) is dead by now: the runner swept it. */
         while (waitpid(-1, NULL, WNOHANG) > 0) {}
         pid_t child = fork();
         if (child < 0) fail("fork");
@@ -330,7 +340,7 @@ static char **serve_cases(int sock, int *argc) {
         int32_t reply[2] = {status, 0};
         pid_t other;
         while ((other = waitpid(-1, NULL, WNOHANG)) > 0) {}
-        reply[1] = other == 0; /* a child of this process still runs */
+        reply[1] = other == 0; /* a child of this process still runs: an orphan or a sibling */
         write_all(sock, reply, sizeof reply);
     }
 }
