@@ -33,10 +33,10 @@
  * child subreaper of its programs, so every process a program leaves running is then its child
  * or descends from one: an orphan is adopted by it, and a clone with CLONE_PARENT makes a
  * sibling of the program its child. A length of 0 with no descriptors asks it to reap those
- * children once the runner has killed them; it replies 4 zero bytes when it has. The child of
- * a case, in a process group of its own with
- * the pipes as its standard streams and no other descriptor, goes on exactly as a launcher
- * started with that argv and environment. EOF on the socket: it exits 0.
+ * children once the runner has killed them; it replies 4 zero bytes when it has. A case's
+ * child, in a process group of its own with the pipes as its standard streams and no other
+ * descriptor, goes on exactly as a launcher started with that argv and environment. EOF on the
+ * socket: it exits 0.
  * Any failure to set up is fatal (exit 126): a reference never runs unsandboxed by accident.
  */
 #define _GNU_SOURCE
