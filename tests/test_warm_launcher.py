@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
+from mirror.bench.inbox import SERVER_RUNNER
 from mirror.boxes.containers import runner_box
 from mirror.boxes.images import (
     PROGRAM_UID,
-    RUNNER_HOME,
     SANDBOX_LAUNCHER,
     SANDBOX_PRELOAD,
     ensure_reference_image,
@@ -39,19 +39,13 @@ CASES = [
 
 # Run in the box as root: the server's own runner (its argv is PID 1's), each case cold
 # (no resident launcher) and warm (forked by the resident launcher), in a folder of its own.
-COMPARE = f"""
-import json, sys
-sys.path.insert(0, "{RUNNER_HOME}")
+COMPARE = (
+    SERVER_RUNNER
+    + """
+import json
 from pathlib import Path
 from oracle.case import Case, Outcome
-from oracle.cli import _runner
-from oracle.runner import Sandbox
-argv = [a.decode() for a in open("/proc/1/cmdline", "rb").read().split(b"\\0")[:-1]]
-argv = argv[argv.index("serve") + 1:]
-valued = {{"--socket", "--log", "--jobs", "--sandbox", "--sandbox-preload", "--sandbox-launcher"}}
-runner, options = _runner(argv, valued)
-runner.sandbox = Sandbox(options["--sandbox"][-1], options["--sandbox-preload"][-1],
-                         options["--sandbox-launcher"][-1])
+assert runner.sandbox.preload and runner.sandbox.launcher
 runner.case_dir = Path("/case/compare")
 results = []
 for line in sys.stdin:
@@ -64,6 +58,7 @@ for line in sys.stdin:
     results.append([cold.to_json(), warm.to_json()])
 print(json.dumps(results))
 """
+)
 
 
 @pytest.fixture(scope="module")
