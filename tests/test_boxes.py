@@ -62,10 +62,14 @@ def test_oracle_run_is_byte_identical_to_running_the_program_directly(box_factor
         args, files = list(case.args), dict(case.files)
         direct = box.exec_direct(args, case.stdin, case.env, timeout=case.timeout, files=files)
         assume(direct.exit_code != 137)
-        assert through_oracle.stdout == direct.stdout
         # A case that writes files (sed's w, bib2json -o) also gets the client's note of them.
-        assert through_oracle.stderr.removesuffix(WROTE_FILES) == direct.stderr
-        assert through_oracle.returncode == direct.exit_code
+        # One comparison, so that a failure shows all three (stdout, stderr, exit code).
+        stderr = through_oracle.stderr.removesuffix(WROTE_FILES)
+        assert (through_oracle.stdout, stderr, through_oracle.returncode) == (
+            direct.stdout,
+            direct.stderr,
+            direct.exit_code,
+        )
 
     check()
 
