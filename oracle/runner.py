@@ -149,6 +149,8 @@ class Runner:
             _kill_group(process.pid)
             if self.uid is not None:
                 self._sweep(self.uid, process)
+            if isinstance(process, Launched) and process.returncode is None:
+                self.close()  # its status is unread: the launcher's next reply would be it
         files, files_truncated = collect_files(self.case_dir, case.files, cap)
         return Outcome(
             stdout=streams[0],
@@ -177,8 +179,9 @@ class Runner:
         if isinstance(process, Launched):
             if process.left_children:  # True until the launcher has reported
                 kill_user_processes(uid, job_pid=self.job_pid)
-                with contextlib.suppress(OSError):  # gone: its orphans were this process's
-                    process.reap()
+                if process.returncode is not None:  # else run() lets the launcher go
+                    with contextlib.suppress(OSError):  # gone: its orphans were this process's
+                        process.reap()
                 _reap_orphans()
             return
         _reap_orphans()

@@ -46,6 +46,24 @@ def test_streams_exit_code_and_stdin(shell: Runner) -> None:
     assert not outcome.timed_out and outcome.signal is None
 
 
+def test_a_case_the_runner_fails_leaves_the_next_one_unharmed(
+    shell: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A harness fault in mid-case raises, and the next case runs as if it had not happened
+    (with the resident launcher: a fresh one, as the old one's replies are out of step)."""
+    import oracle.runner as module
+
+    def broken(*args: object) -> None:
+        raise OSError("the pump broke")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(module, "_pump", broken)
+        with pytest.raises(OSError, match="the pump broke"):
+            shell.run(Case(args=("-c", "echo one; exit 3")))
+    outcome = shell.run(Case(args=("-c", "echo two; exit 4")))
+    assert (outcome.stdout, outcome.exit_code) == (b"two\n", 4)
+
+
 def test_fixed_environment_and_folder(shell: Runner) -> None:
     outcome = shell.run(Case(args=("-c", 'echo "$HOME|$TZ|$LANG|$PATH|$(pwd)"; umask')))
     home = str(shell.case_dir)
